@@ -1,0 +1,1 @@
+"""Callbacks models (filled by later issues)."""

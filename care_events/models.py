@@ -1,0 +1,1 @@
+"""Customer care models (filled by later issues)."""

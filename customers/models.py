@@ -1,0 +1,1 @@
+"""Customers models (filled by later issues)."""

@@ -1,0 +1,26 @@
+"""FilterSets shared by the HTML lists and the API."""
+
+import django_filters
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from dealership_cs.forms import StyledForm
+from dealership_cs.models import Staff
+
+
+class StaffFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(label=_("Search"), method="filter_q")
+    department = django_filters.ChoiceFilter(label=_("Department"), choices=Staff.Department.choices)
+    position = django_filters.ChoiceFilter(label=_("Position"), choices=Staff.Position.choices)
+    active = django_filters.BooleanFilter(label=_("Active"))
+
+    class Meta:
+        model = Staff
+        form = StyledForm
+        fields = ["q", "department", "position", "active"]
+
+    def filter_q(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        return queryset.filter(Q(name__icontains=value) | Q(employee_number__iexact=value) | Q(phone__endswith=value))

@@ -1,0 +1,83 @@
+"""Shared organisation models: the dealership's people."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from dealership_cs.permissions import has_any_role
+
+
+class StaffQuerySet(models.QuerySet):
+    def visible_to(self, user) -> StaffQuerySet:
+        # The staff directory is shared reference data: every role reads it.
+        return self if has_any_role(user) else self.none()
+
+    def active(self) -> StaffQuerySet:
+        return self.filter(active=True)
+
+    def sales_consultants(self) -> StaffQuerySet:
+        return self.filter(position=Staff.Position.SALES_CONSULTANT)
+
+    def service_advisors(self) -> StaffQuerySet:
+        return self.filter(position=Staff.Position.SERVICE_ADVISOR)
+
+
+class Staff(models.Model):
+    """A person of the dealership whom records point to (consultant, advisor, agent, manager)."""
+
+    class Department(models.TextChoices):
+        SALES = "sales", _("Sales")
+        SERVICE = "service", _("After-sales service")
+        CUSTOMER_SERVICE = "customer_service", _("Customer service")
+        PARTS = "parts", _("Spare parts")
+        MANAGEMENT = "management", _("Management")
+        OTHER = "other", _("Other")
+
+    class Position(models.TextChoices):
+        SALES_CONSULTANT = "sales_consultant", _("Sales consultant")
+        SERVICE_ADVISOR = "service_advisor", _("Service advisor")
+        CALLBACK_AGENT = "callback_agent", _("Callback agent")
+        CUSTOMER_SERVICE = "customer_service", _("Customer-service specialist")
+        MANAGER = "manager", _("Manager")
+        OTHER = "other", _("Other")
+
+    name = models.CharField(_("name"), max_length=50)
+    department = models.CharField(_("department"), max_length=20, choices=Department.choices)
+    position = models.CharField(_("position"), max_length=20, choices=Position.choices, default=Position.OTHER)
+    employee_number = models.CharField(_("employee number"), max_length=20, blank=True)
+    phone = models.CharField(_("phone"), max_length=20, blank=True)
+    active = models.BooleanField(_("active"), default=True)
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("login user"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="staff",
+    )
+    notes = models.TextField(_("notes"), blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    history = HistoricalRecords()
+    objects = StaffQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("staff member")
+        verbose_name_plural = _("staff")
+        ordering = ["department", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["employee_number"],
+                condition=~Q(employee_number=""),
+                name="staff_employee_number_unique",
+            ),
+        ]
+        indexes = [models.Index(fields=["name"], name="staff_name_idx")]
+
+    def __str__(self) -> str:
+        return self.name

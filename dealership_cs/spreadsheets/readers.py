@@ -1,0 +1,381 @@
+"""Opening a table: guards, backend (calamine for Excel, csv for text), header, data rows.
+
+`rows()` is the hot loop of the 200,000-row invoice import, so it is written for CPython
+speed: one pass to find the first non-empty cell (which decides both "blank row" and "totals
+row"), an itemgetter to pull the mapped cells at C speed, and one dict comprehension.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import os
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from itertools import islice
+from operator import itemgetter
+from typing import BinaryIO
+
+import python_calamine
+from django.conf import settings
+from django.utils.translation import gettext as _
+
+from . import guards
+from .headers import (
+    HEADER_SCAN_ROWS,
+    STRIP_CHARS,
+    TOTALS_FIRST_CHARS,
+    HeaderCandidate,
+    HeaderMatcher,
+    find_header,
+    is_totals_label,
+)
+from .model import (
+    DAMAGED,
+    ENCODING,
+    MISSING_COLUMNS,
+    NO_DATA,
+    NO_HEADER,
+    Column,
+    Row,
+    RowError,
+    SpreadsheetRefused,
+    cell_text,
+)
+from .refusals import damaged, encrypted_workbook
+
+CSV_DELIMITERS = (",", "\t", ";")
+_SNIFF_LINES = HEADER_SCAN_ROWS
+
+
+class SheetReader:
+    """The located table of one sheet; iterate `rows()` (each call starts over)."""
+
+    def __init__(
+        self,
+        *,
+        file_name: str,
+        sheet_name: str,
+        header: HeaderCandidate,
+        matcher: HeaderMatcher,
+        row_source: Callable[[], Iterator[list[object]]],
+        total_rows_hint: int | None,
+    ) -> None:
+        self.file_name = file_name
+        self.sheet_name = sheet_name
+        self.header_row = header.row_number
+        self.headers: list[str] = [cell_text(cell) for cell in header.cells]
+        self.columns: dict[str, int] = dict(header.columns)
+        self.total_rows_hint = total_rows_hint
+        self._header_cells = header.cells
+        self._by_key = matcher.by_key
+        self._missing = {column.key: None for column in matcher.columns if column.key not in self.columns}
+        self._row_source = row_source
+
+    def rows(self) -> Iterator[Row]:
+        """Data rows after the header, blank rows skipped, stopping at the totals row.
+
+        Every declared key is present in `values`; optional columns the file lacks are None.
+        A row identical to the header (page headers repeated by some exports) is skipped.
+        Cells are read lazily, so a file damaged past its first rows raises SpreadsheetRefused
+        from here rather than from open_table.
+        """
+        keys = tuple(self.columns)
+        indexes = tuple(self.columns.values())
+        if len(indexes) == 1:
+            only = indexes[0]
+
+            def pick(raw: list[object]) -> tuple[object, ...]:
+                return (raw[only],)
+        else:
+            pick = itemgetter(*indexes)
+        width = max(indexes) + 1
+        missing = self._missing
+        header_cells = self._header_cells
+        totals_first = TOTALS_FIRST_CHARS  # local: checked on every row
+        # Values use str.strip() (all Unicode whitespace: U+3000, NBSP, ...): measurably faster
+        # than an explicit character set on 200,000 rows; zero-width characters stay.
+        for number, raw in self._data_rows():
+            for cell in raw:
+                if cell.__class__ is str:
+                    if not cell:
+                        continue
+                    first = cell.strip()
+                    if not first:
+                        continue
+                    if first[0] in totals_first and is_totals_label(first):
+                        return
+                    break
+                if cell is not None:
+                    break
+            else:
+                continue  # every cell empty or whitespace
+            if raw == header_cells:
+                continue
+            if len(raw) < width:  # CSV records can be short; calamine rows never are
+                raw = raw + [""] * (width - len(raw))
+            values = {
+                key: (value.strip() or None) if value.__class__ is str else value
+                for key, value in zip(keys, pick(raw), strict=False)
+            }
+            if missing:
+                values.update(missing)
+            yield Row(number, values, raw)
+
+    def _data_rows(self) -> Iterator[tuple[int, list[object]]]:
+        return enumerate(self._row_source(), self.header_row + 1)
+
+    def header_for(self, key: str) -> str:
+        """The header text the file uses for `key` (the column's label if the file lacks it)."""
+        index = self.columns.get(key)
+        if index is not None:
+            text = self.headers[index].strip(STRIP_CHARS)
+            if text:
+                return text
+        return self._by_key[key].label
+
+    def error(self, row: Row, key: str, reason: str) -> RowError:
+        """A RowError for `key` in `row`, carrying the file's header text and the original cell text."""
+        index = self.columns.get(key)
+        value = cell_text(row.raw[index]) if index is not None and index < len(row.raw) else ""
+        return RowError(row=row.number, column=self.header_for(key), value=value, reason=reason)
+
+
+def open_table(
+    source: str | os.PathLike[str] | BinaryIO,
+    *,
+    file_name: str,
+    columns: Sequence[Column],
+    max_bytes: int | None = None,
+) -> SheetReader:
+    """Check, open and locate the table in a spreadsheet; raise SpreadsheetRefused otherwise."""
+    matcher = HeaderMatcher(columns)
+    limit = max_bytes if max_bytes is not None else default_max_bytes()
+    src = guards.Source(source, limit)
+    kind = guards.check_file(src, file_name, limit)
+    if kind == guards.CSV:
+        return _open_csv(src, file_name, matcher)
+    return _open_workbook(src, file_name, matcher)
+
+
+def default_max_bytes() -> int:
+    """SPREADSHEET_MAX_BYTES from Django settings when configured, else 50 MB."""
+    if settings.configured:
+        value = getattr(settings, "SPREADSHEET_MAX_BYTES", None)
+        if value:
+            return int(value)
+    return guards.DEFAULT_MAX_BYTES
+
+
+# --- Excel (calamine) ------------------------------------------------------------------------
+
+
+def _open_workbook(src: guards.Source, file_name: str, matcher: HeaderMatcher) -> SheetReader:
+    best: HeaderCandidate | None = None
+    saw_data = False
+    with _calamine_errors(file_name):
+        if src.path is not None:
+            workbook = python_calamine.CalamineWorkbook.from_path(src.path)
+        else:
+            with src.open() as fh:
+                workbook = python_calamine.CalamineWorkbook.from_filelike(fh)
+        # Sheets keep their own copy of the cells, so the workbook (and its file) can be
+        # closed as soon as the sheet is chosen.
+        with workbook:
+            for index in _sheet_order(workbook):
+                sheet = workbook.get_sheet_by_index(index)
+                if sheet.start is None:  # empty sheet (iter_rows() would panic on it)
+                    continue
+                saw_data = True
+                # skip_empty_area=False gives rows from row 1 and cells from column A (documented),
+                # so the header's row number is the one Excel shows.
+                head = sheet.to_python(skip_empty_area=False, nrows=HEADER_SCAN_ROWS)
+                header, candidate = find_header(enumerate(head, 1), matcher, sheet_name=sheet.name)
+                if header is not None:
+                    end = sheet.end
+                    return SheetReader(
+                        file_name=file_name,
+                        sheet_name=sheet.name,
+                        header=header,
+                        matcher=matcher,
+                        row_source=_calamine_rows(sheet, header, file_name),
+                        total_rows_hint=end[0] + 1 - header.row_number if end else None,
+                    )
+                if candidate is not None and (best is None or len(candidate.columns) > len(best.columns)):
+                    best = candidate
+    raise _header_refusal(file_name, matcher, best, saw_data)
+
+
+def _sheet_order(workbook: python_calamine.CalamineWorkbook) -> list[int]:
+    """Visible worksheets first (hidden helper sheets often hold templates or lists)."""
+    visible, hidden = [], []
+    for index, meta in enumerate(workbook.sheets_metadata):
+        if meta.typ != python_calamine.SheetTypeEnum.WorkSheet:
+            continue
+        (visible if meta.visible == python_calamine.SheetVisibleEnum.Visible else hidden).append(index)
+    return visible + hidden
+
+
+def _calamine_rows(
+    sheet: python_calamine.CalamineSheet, header: HeaderCandidate, file_name: str
+) -> Callable[[], Iterator[list[object]]]:
+    """Row source yielding the sheet's rows after the header, as lists starting at column A.
+
+    iter_rows() is calamine's lowest-overhead path, but its cells start at the sheet's first
+    used column, and whether it pads the empty rows above the used area is an undocumented
+    detail (0.9 does). We pad the columns, and check where the header row really is before
+    counting on it, so the row numbers can never drift from what Excel shows.
+    """
+    start_row, start_col = sheet.start
+    pad = [""] * start_col
+    header_row, header_cells = header.row_number, header.cells
+
+    def source() -> Iterator[list[object]]:
+        with _calamine_errors(file_name):  # cells are converted lazily, so errors can surface here
+            rows: Iterator[list[object]] = sheet.iter_rows()
+            if pad:
+                rows = (pad + row for row in rows)
+            head = list(islice(rows, header_row))  # header_row <= HEADER_SCAN_ROWS: a tiny buffer
+            if start_row and head[-1:] != [header_cells]:
+                unpadded_at = header_row - start_row - 1
+                if 0 <= unpadded_at < len(head) and head[unpadded_at] == header_cells:
+                    # No padding: the rows after the header are already in `head`.
+                    yield from head[unpadded_at + 1 :]
+            # Otherwise padded, as 0.5 and 0.9 do (or a header that never equals itself, such
+            # as a NaN cell): the header was the last row read.
+            yield from rows
+
+    return source
+
+
+@contextmanager
+def _calamine_errors(file_name: str) -> Iterator[None]:
+    """Translate calamine's exceptions (and Rust panics) into refusals naming the file."""
+    try:
+        yield
+    except SpreadsheetRefused:
+        raise
+    except python_calamine.PasswordError as exc:
+        raise encrypted_workbook(file_name) from exc
+    except (python_calamine.CalamineError, ValueError, OSError) as exc:
+        raise damaged(file_name) from exc
+    except BaseException as exc:
+        # pyo3 turns a Rust panic into PanicException, a BaseException that generic
+        # `except Exception` handlers miss; a hostile file must end as a refusal.
+        if type(exc).__name__ == "PanicException":
+            raise damaged(file_name) from exc
+        raise
+
+
+def _header_refusal(
+    file_name: str, matcher: HeaderMatcher, best: HeaderCandidate | None, saw_data: bool
+) -> SpreadsheetRefused:
+    if not saw_data:
+        return SpreadsheetRefused(
+            _("“%(file)s” contains no data.") % {"file": file_name}, file_name=file_name, code=NO_DATA
+        )
+    if best is None:
+        expected = ", ".join(_describe(column) for column in matcher.columns)
+        return SpreadsheetRefused(
+            _(
+                "“%(file)s” has no recognisable header row (looked at the first %(rows)s rows of each sheet). "
+                "Expected columns: %(expected)s."
+            )
+            % {"file": file_name, "rows": HEADER_SCAN_ROWS, "expected": expected},
+            file_name=file_name,
+            code=NO_HEADER,
+        )
+    missing = ", ".join(_describe(matcher.by_key[key]) for key in best.missing)
+    params = {
+        "file": file_name,
+        "row": best.row_number,
+        "sheet": best.sheet_name,
+        "missing": missing,
+        "seen": ", ".join(best.texts),
+    }
+    if best.sheet_name:
+        message = _(
+            "“%(file)s”: the header row (row %(row)s of sheet “%(sheet)s”) lacks required columns: %(missing)s. "
+            "Headers found in that row: %(seen)s."
+        )
+    else:
+        message = _(
+            "“%(file)s”: the header row (row %(row)s) lacks required columns: %(missing)s. "
+            "Headers found in that row: %(seen)s."
+        )
+    return SpreadsheetRefused(message % params, file_name=file_name, code=MISSING_COLUMNS)
+
+
+def _describe(column: Column) -> str:
+    others = [alias for alias in column.aliases if alias != column.label]
+    text = f"{column.label} ({' / '.join(others)})" if others else column.label
+    return text if column.required else _("%(column)s (optional)") % {"column": text}
+
+
+# --- CSV -------------------------------------------------------------------------------------
+
+
+def _open_csv(src: guards.Source, file_name: str, matcher: HeaderMatcher) -> SheetReader:
+    text = _decode_csv(src.read_all(), file_name)
+    best: HeaderCandidate | None = None
+    for delimiter in _delimiters_to_try(text):
+        head = _csv_records(text, delimiter, file_name)
+        header, candidate = find_header(enumerate(islice(head, HEADER_SCAN_ROWS), 1), matcher)
+        if header is not None:
+            skip = header.row_number
+            return SheetReader(
+                file_name=file_name,
+                sheet_name="",
+                header=header,
+                matcher=matcher,
+                row_source=lambda d=delimiter, n=skip: islice(_csv_records(text, d, file_name), n, None),
+                total_rows_hint=text.count("\n") + 1 - header.row_number,
+            )
+        if candidate is not None and (best is None or len(candidate.columns) > len(best.columns)):
+            best = candidate
+    raise _header_refusal(file_name, matcher, best, bool(text.strip(STRIP_CHARS)))
+
+
+def _decode_csv(data: bytes, file_name: str) -> str:
+    """UTF-8 (BOM or not) first: valid UTF-8 Chinese text is almost never valid GB18030 too."""
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            return codecs.decode(data, encoding)
+        except UnicodeDecodeError:
+            continue
+    raise SpreadsheetRefused(
+        _(
+            "The text encoding of “%(file)s” was not recognised (UTF-8 or GB18030/GBK expected). Save it from Excel "
+            "as “CSV UTF-8” and upload it again."
+        )
+        % {"file": file_name},
+        file_name=file_name,
+        code=ENCODING,
+    )
+
+
+def _delimiters_to_try(text: str) -> list[str]:
+    """Comma first; then the sniffer's guess on the first lines; then the other candidates."""
+    order = [","]
+    sample = "\n".join(text[:65536].splitlines()[:_SNIFF_LINES])
+    try:
+        sniffed = csv.Sniffer().sniff(sample, delimiters="".join(CSV_DELIMITERS)).delimiter
+        order.append(sniffed)
+    except csv.Error:
+        pass
+    order.extend(CSV_DELIMITERS)
+    return list(dict.fromkeys(order))
+
+
+def _csv_records(text: str, delimiter: str, file_name: str) -> Iterator[list[object]]:
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    try:
+        yield from reader
+    except csv.Error as exc:
+        raise SpreadsheetRefused(
+            _("“%(file)s” could not be read near line %(line)s: %(detail)s")
+            % {"file": file_name, "line": reader.line_num, "detail": exc},
+            file_name=file_name,
+            code=DAMAGED,
+        ) from exc
