@@ -14,3 +14,19 @@ class LoginRequiredMiddleware(DjangoLoginRequiredMiddleware):
         if request.path_info.startswith("/api/"):
             return None
         return super().process_view(request, view_func, view_args, view_kwargs)
+
+
+class ChineseByDefaultMiddleware:
+    """Speak Simplified Chinese unless the user picked another language with the switch.
+
+    The dealership's PCs often run an English Windows or browser; their Accept-Language header
+    must not turn the department's system English. The language switch's cookie still wins.
+    Sits just before Django's LocaleMiddleware.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        request.META.pop("HTTP_ACCEPT_LANGUAGE", None)
+        return self.get_response(request)

@@ -16,6 +16,7 @@ from django.apps import apps
 from django.contrib.auth.models import Group, Permission
 from django.db import models, transaction
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from rest_framework import permissions
 
 VIEW = frozenset({"view"})
@@ -31,7 +32,7 @@ class Role(models.TextChoices):
 
     CS_STAFF = "cs_staff", _("Customer-service staff")
     CALLBACK_AGENT = "callback_agent", _("Callback agent")
-    MANAGER = "manager", _("Manager")
+    MANAGER = "manager", pgettext_lazy("role", "Manager")
     ADMIN = "admin", _("Administrator")
 
 

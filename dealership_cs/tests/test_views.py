@@ -32,6 +32,11 @@ def test_login_page_is_in_chinese_by_default(client, db):
     assert "登录" in html and "用户名" in html and "密码" in html
 
 
+def test_an_english_browser_still_gets_chinese_until_the_user_switches(client, db):
+    html = client.get("/login/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
+    assert '<html lang="zh-hans">' in html and "用户名" in html
+
+
 def test_language_switch_turns_the_pages_english_and_back(client, db):
     response = client.post("/i18n/setlang/", {"language": "en", "next": "/login/"})
     assert response.status_code == 302 and response["Location"] == "/login/"

@@ -1,0 +1,53 @@
+"""Take screenshots of the main pages as each role sees them (headless Chromium via Playwright).
+
+Usage: start the app (`make run`), then
+    .venv/bin/pip install playwright && .venv/bin/python docs/screenshots.py [BASE_URL] [OUT_DIR]
+Uses Debian's /usr/bin/chromium (no browser download).
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from playwright.sync_api import sync_playwright
+
+BASE = sys.argv[1] if len(sys.argv) > 1 else "http://127.0.0.1:8000"
+OUT = Path(sys.argv[2] if len(sys.argv) > 2 else "/tmp/screenshots")
+USERS = {"staff": "demo-staff-2011", "agent": "demo-agent-2011", "manager": "demo-manager-2011",
+         "admin": "demo-admin-2011"}
+PAGES = {
+    "staff": ["/", "/staff/", "/customers/", "/customers/data-quality/"],
+    "agent": ["/"],
+    "manager": ["/"],
+    "admin": ["/", "/system/", "/staff/1/"],
+}
+FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+         "--disable-component-update", "--disable-sync"]
+
+
+def main() -> None:
+    OUT.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=FLAGS)
+        page = browser.new_page(viewport={"width": 1366, "height": 820})
+        page.goto(f"{BASE}/login/")
+        page.screenshot(path=OUT / "login.png")
+        for user, password in USERS.items():
+            context = browser.new_context(viewport={"width": 1366, "height": 820})
+            page = context.new_page()
+            page.goto(f"{BASE}/login/")
+            page.fill("#id_username", user)
+            page.fill("#id_password", password)
+            page.click("button[type=submit].btn-primary")
+            for path in PAGES.get(user, ["/"]):
+                response = page.goto(f"{BASE}{path}")
+                name = f"{user}{path.replace('/', '_').rstrip('_') or '_home'}.png"
+                page.screenshot(path=OUT / name, full_page=True)
+                print(response.status if response else "-", user, path, "->", OUT / name)
+            context.close()
+        browser.close()
+
+
+if __name__ == "__main__":
+    main()
