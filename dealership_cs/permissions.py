@@ -42,6 +42,7 @@ ROLE_PERMISSIONS: dict[str, dict[str, frozenset[str] | None]] = {
     Role.CS_STAFF: {
         "dealership_cs.staff": VIEW,
         "customers.*": WRITE,
+        "customers.merge_customer": None,
         "surveys.*": VIEW,
         "callbacks.*": VIEW,
         "care_events.*": WRITE,
@@ -50,6 +51,8 @@ ROLE_PERMISSIONS: dict[str, dict[str, frozenset[str] | None]] = {
     Role.CALLBACK_AGENT: {
         "dealership_cs.staff": VIEW,
         "customers.*": VIEW,
+        # Agents propose a phone correction after a wrong-number call; staff apply it.
+        "customers.phonecorrection": frozenset({"view", "add"}),
         "surveys.*": VIEW,
         "callbacks.*": WRITE,
         "care_events.*": VIEW,
@@ -64,6 +67,7 @@ ROLE_PERMISSIONS: dict[str, dict[str, frozenset[str] | None]] = {
     },
     Role.ADMIN: {
         **{f"{app}.*": ALL for app in OWN_APPS},
+        "customers.merge_customer": None,
         "auth.user": ALL,
         "auth.group": VIEW,
         "authtoken.token": ALL,

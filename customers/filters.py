@@ -1,0 +1,113 @@
+"""FilterSets shared by the customer pages and the API."""
+
+from __future__ import annotations
+
+import django_filters
+from django.utils.translation import gettext_lazy as _
+
+from customers.models import Customer, PhoneCorrection, SalesArchive, ServiceVisit, Vehicle
+from customers.selectors import customer_search
+from dealership_cs.forms import StyledForm
+from dealership_cs.models import Staff
+
+
+class CustomerFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(
+        label=_("Search"), method="filter_q", help_text=_("Name, phone (or last 4), VIN (or last 6/8), plate, invoice")
+    )
+    source = django_filters.ChoiceFilter(label=_("Source"), choices=Customer.Source.choices)
+    kind = django_filters.ChoiceFilter(label=_("Type"), choices=Customer.Kind.choices)
+    do_not_call = django_filters.BooleanFilter(label=_("Do not call"))
+    created_after = django_filters.DateFilter(label=_("Created from"), field_name="created_at", lookup_expr="date__gte")
+    created_before = django_filters.DateFilter(label=_("Created to"), field_name="created_at", lookup_expr="date__lte")
+    ordering = django_filters.OrderingFilter(
+        label=_("Sort"),
+        fields=(("created_at", "created_at"), ("name_key", "name"), ("mobile", "mobile")),
+        field_labels={"created_at": _("Created"), "name_key": _("Name"), "mobile": _("Mobile")},
+    )
+
+    class Meta:
+        model = Customer
+        form = StyledForm
+        fields = ["q", "source", "kind", "do_not_call"]
+
+    def filter_q(self, queryset, name, value):
+        result = customer_search(value, limit=500)
+        return queryset.filter(pk__in=[c.pk for c in result.customers])
+
+
+class VehicleFilter(django_filters.FilterSet):
+    vin = django_filters.CharFilter(label=_("VIN (full or last digits)"), field_name="vin", lookup_expr="endswith")
+    plate = django_filters.CharFilter(label=_("Plate"), field_name="plate", lookup_expr="iexact")
+    model_name = django_filters.CharFilter(label=_("Model"), field_name="model_name", lookup_expr="icontains")
+    holder = django_filters.NumberFilter(label=_("Invoice holder (id)"), field_name="holder_id")
+    delivered_after = django_filters.DateFilter(label=_("Delivered from"), field_name="delivery_date",
+                                                lookup_expr="gte")
+    delivered_before = django_filters.DateFilter(label=_("Delivered to"), field_name="delivery_date",
+                                                 lookup_expr="lte")
+    ordering = django_filters.OrderingFilter(
+        label=_("Sort"), fields=(("created_at", "created_at"), ("delivery_date", "delivery_date"), ("vin", "vin"))
+    )
+
+    class Meta:
+        model = Vehicle
+        form = StyledForm
+        fields = ["vin", "plate", "model_name", "holder"]
+
+
+class SalesArchiveFilter(django_filters.FilterSet):
+    month = django_filters.CharFilter(label=_("Delivery month (YYYY-MM)"), method="filter_month")
+    consultant = django_filters.ModelChoiceFilter(
+        label=_("Sales consultant"), queryset=Staff.objects.sales_consultants().order_by("name")
+    )
+    invoice_number = django_filters.CharFilter(label=_("Invoice number"), field_name="invoice_number")
+    vin = django_filters.CharFilter(label=_("VIN"), field_name="vehicle__vin", lookup_expr="endswith")
+    delivered_after = django_filters.DateFilter(label=_("Delivered from"), field_name="delivery_date",
+                                                lookup_expr="gte")
+    delivered_before = django_filters.DateFilter(label=_("Delivered to"), field_name="delivery_date",
+                                                 lookup_expr="lte")
+    ordering = django_filters.OrderingFilter(
+        label=_("Sort"),
+        fields=(("delivery_date", "delivery_date"), ("invoice_date", "invoice_date"),
+                ("invoice_amount", "invoice_amount")),
+    )
+
+    class Meta:
+        model = SalesArchive
+        form = StyledForm
+        fields = ["consultant", "invoice_number"]
+
+    def filter_month(self, queryset, name, value):
+        try:
+            year, month = (int(part) for part in value.split("-"))
+        except ValueError:
+            return queryset.none()
+        return queryset.filter(delivery_date__year=year, delivery_date__month=month)
+
+
+class ServiceVisitFilter(django_filters.FilterSet):
+    ro_number = django_filters.CharFilter(label=_("RO number"), field_name="ro_number")
+    kind = django_filters.ChoiceFilter(label=_("Kind"), choices=ServiceVisit.Kind.choices)
+    advisor = django_filters.ModelChoiceFilter(
+        label=_("Service advisor"), queryset=Staff.objects.service_advisors().order_by("name")
+    )
+    vin = django_filters.CharFilter(label=_("VIN"), field_name="vehicle__vin", lookup_expr="endswith")
+    closed_after = django_filters.DateFilter(label=_("Left from"), field_name="closed_at", lookup_expr="date__gte")
+    closed_before = django_filters.DateFilter(label=_("Left to"), field_name="closed_at", lookup_expr="date__lte")
+    ordering = django_filters.OrderingFilter(
+        label=_("Sort"), fields=(("opened_at", "opened_at"), ("closed_at", "closed_at"), ("amount", "amount"))
+    )
+
+    class Meta:
+        model = ServiceVisit
+        form = StyledForm
+        fields = ["ro_number", "kind", "advisor"]
+
+
+class PhoneCorrectionFilter(django_filters.FilterSet):
+    status = django_filters.ChoiceFilter(label=_("Status"), choices=PhoneCorrection.Status.choices)
+
+    class Meta:
+        model = PhoneCorrection
+        form = StyledForm
+        fields = ["status"]
