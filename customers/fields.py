@@ -54,7 +54,7 @@ class AmountField(forms.CharField):
 class FlexibleDateField(forms.CharField):
     """A date typed as 2011-08-24, 2011/8/24, 2011.08.24, 2011年8月24日 or 20110824."""
 
-    widget = forms.DateInput(attrs={"placeholder": "2011-08-24", "autocomplete": "off"})
+    widget = forms.DateInput(attrs={"placeholder": "yyyy-mm-dd", "autocomplete": "off"})
 
     def to_python(self, value):
         value = super().to_python(value)

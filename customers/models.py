@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Right
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -129,6 +130,9 @@ class Customer(models.Model):
         self.name_key = name_key(self.name)
         super().save(*args, **kwargs)
 
+    def get_absolute_url(self) -> str:
+        return reverse("customers:customer_detail", args=[self.pk])
+
 
 class Vehicle(models.Model):
     """A car identified by its VIN: its plate, model, delivery date, invoice holder and contact."""
@@ -170,6 +174,9 @@ class Vehicle(models.Model):
 
     def __str__(self) -> str:
         return f"{self.vin} {self.plate}".strip()
+
+    def get_absolute_url(self) -> str:
+        return reverse("customers:vehicle_detail", args=[self.pk])
 
 
 class SalesArchive(models.Model):
@@ -232,6 +239,9 @@ class SalesArchive(models.Model):
         self.invoice_name_key = name_key(self.invoice_name)
         super().save(*args, **kwargs)
 
+    def get_absolute_url(self) -> str:
+        return reverse("customers:archive_detail", args=[self.pk])
+
 
 class ServiceVisit(models.Model):
     """A service visit (repair order): the car's stay in the workshop."""
@@ -287,6 +297,9 @@ class ServiceVisit(models.Model):
 
     def __str__(self) -> str:
         return self.ro_number
+
+    def get_absolute_url(self) -> str:
+        return reverse("customers:visit_detail", args=[self.pk])
 
 
 class CustomerMerge(models.Model):

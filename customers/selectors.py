@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 
@@ -16,7 +17,7 @@ from customers.models import Customer, CustomerMerge, PhoneCorrection, SalesArch
 from customers.validators import name_key, normalize_phone, normalize_plate
 
 SHARED_PHONE_MIN_CUSTOMERS = 3
-_DIGITS = re.compile(r"^\d+$")
+_DIGITS = re.compile(r"^\d+$", re.ASCII)
 _VIN = re.compile(r"^[A-HJ-NPR-Z0-9]{17}$")
 _VIN_TAIL = re.compile(r"^[A-HJ-NPR-Z0-9]*\d[A-HJ-NPR-Z0-9]*$")
 
@@ -94,8 +95,10 @@ def customer_search(query: str, *, limit: int = 50) -> SearchResult:
 
     The kind of query is read from its shape, so each search is one indexed lookup.
     """
-    text = (query or "").strip()
-    compact = re.sub(r"[\s\-]", "", text).upper()
+    text = unicodedata.normalize("NFKC", query or "").strip()
+    compact = re.sub(r"[\s\-()]", "", text).upper()
+    if compact.startswith("+86"):
+        compact = compact[3:]
     if not compact:
         return SearchResult([], "", text)
     base = Customer.objects.order_by("-created_at", "-id")
@@ -115,7 +118,8 @@ def customer_search(query: str, *, limit: int = 50) -> SearchResult:
             column = "tail6" if len(compact) == 6 else "tail8"
             vins = Vehicle.objects.annotate(**{column: Right("vin", len(compact))}).filter(**{column: compact})
             add(Customer.objects.filter(vehicles__in=vins), _("last digits of VIN"))
-        if len(compact) >= 8:
+        if 6 <= len(compact) <= 20:
+            # Invoice numbers that lost their leading zeros are stored padded to 8 digits.
             add(Customer.objects.filter(sales_archives__invoice_number=compact.zfill(8)), _("invoice number"))
         if len(compact) >= 7:
             try:

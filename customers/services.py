@@ -119,31 +119,36 @@ def customer_merge(*, survivor: Customer, duplicate: Customer, by=None) -> Custo
     survivor = Customer.objects.select_for_update().get(pk=survivor.pk)
     duplicate = Customer.objects.select_for_update().get(pk=duplicate.pk)
     snapshot = {key: (str(value) if value is not None else None) for key, value in model_to_dict(duplicate).items()}
+    reason = _("Merged customer #%(id)s (%(name)s) into this one") % {"id": duplicate.pk, "name": duplicate.name}
     moved = {
-        "vehicles": Vehicle.objects.filter(holder=duplicate).update(holder=survivor),
-        "sales_archives": SalesArchive.objects.filter(customer=duplicate).update(customer=survivor),
-        "visits": ServiceVisit.objects.filter(customer=duplicate).update(customer=survivor),
-        "phone_corrections": PhoneCorrection.objects.filter(customer=duplicate).update(customer=survivor),
+        "vehicles": _move(Vehicle, "holder", duplicate, survivor, by=by, reason=reason),
+        "sales_archives": _move(SalesArchive, "customer", duplicate, survivor, by=by, reason=reason),
+        "visits": _move(ServiceVisit, "customer", duplicate, survivor, by=by, reason=reason),
+        "phone_corrections": _move(PhoneCorrection, "customer", duplicate, survivor, by=by, reason=reason),
+        # The duplicate may itself have absorbed others; those records must survive it.
+        "merges": CustomerMerge.objects.filter(survivor=duplicate).update(survivor=survivor),
     }
     for hook in MERGE_HOOKS:
         moved.update(hook(survivor=survivor, duplicate=duplicate))
     filled = []
+    # The duplicate's mobile is the number most likely to reach the person: keep it first.
+    if not survivor.phone2 and duplicate.mobile and duplicate.mobile != survivor.mobile and survivor.mobile:
+        survivor.phone2 = duplicate.mobile
+        filled.append("phone2")
     for name in ("mobile", "phone2", "birthday", "address", "notes"):
         if not getattr(survivor, name) and getattr(duplicate, name):
             setattr(survivor, name, getattr(duplicate, name))
             filled.append(name)
     if survivor.mobile and survivor.phone2 == survivor.mobile:
         survivor.phone2 = ""
-    if not survivor.phone2 and duplicate.mobile and duplicate.mobile != survivor.mobile:
-        survivor.phone2 = duplicate.mobile
-        filled.append("phone2")
+        if "phone2" in filled:
+            filled.remove("phone2")
     if duplicate.do_not_call and not survivor.do_not_call:
         # A customer who asked not to be called keeps that wish whichever record survives.
         survivor.do_not_call = True
         survivor.do_not_call_reason = duplicate.do_not_call_reason
         survivor.do_not_call_since = duplicate.do_not_call_since
         filled.append("do_not_call")
-    reason = _("Merged customer #%(id)s (%(name)s) into this one") % {"id": duplicate.pk, "name": duplicate.name}
     _save(survivor, by=by, reason=reason)
     merge = CustomerMerge.objects.create(
         survivor=survivor,
@@ -156,6 +161,18 @@ def customer_merge(*, survivor: Customer, duplicate: Customer, by=None) -> Custo
     duplicate._change_reason = _("Merged into customer #%(id)s") % {"id": survivor.pk}
     duplicate.delete()
     return merge
+
+
+def _move(model, field: str, duplicate: Customer, survivor: Customer, *, by, reason: str) -> int:
+    """Re-point rows from the duplicate to the survivor, with a history entry on each row."""
+    from simple_history.utils import bulk_update_with_history
+
+    rows = list(model.objects.filter(**{field: duplicate}))
+    for row in rows:
+        setattr(row, field, survivor)
+    if rows:
+        bulk_update_with_history(rows, model, [field], default_user=by, default_change_reason=reason)
+    return len(rows)
 
 
 # Functions(survivor=, duplicate=) -> {label: count} that higher apps register so that their
@@ -302,6 +319,9 @@ def phone_correction_apply(*, correction: PhoneCorrection, by=None) -> PhoneCorr
     if correction.status != PhoneCorrection.Status.PENDING:
         raise ValidationError(_("This correction was already decided."))
     customer = Customer.objects.select_for_update().get(pk=correction.customer_id)
+    if getattr(customer, correction.field) != correction.old_value:
+        # Someone fixed the number since: applying this stale proposal would undo their fix.
+        raise ValidationError(_("The number has changed since this correction was proposed."))
     setattr(customer, correction.field, correction.new_value)
     _save(customer, by=by, reason=_("Phone correction #%(id)s applied") % {"id": correction.pk})
     correction.status = PhoneCorrection.Status.APPLIED

@@ -269,9 +269,20 @@ def phone_last4(phone: object) -> str:
     return digits[-4:]
 
 
+def _require_canonical(value: object, normalised: str) -> None:
+    # A stored value must be the normalised one: "138-1234-5678" or a lower-case VIN in the
+    # table would slip past the duplicate checks, the unique constraint and the search.
+    if value not in ("", None) and normalised != value:
+        raise ValidationError(
+            _("“%(value)s” must be stored as “%(normalised)s”."),
+            code="not_canonical",
+            params={"value": _shown(value), "normalised": normalised},
+        )
+
+
 def validate_phone(value: object) -> None:
     """Model-field validator: raises ``ValidationError`` unless a phone number."""
-    normalize_phone(value)
+    _require_canonical(value, normalize_phone(value))
 
 
 # --------------------------------------------------------------------------
@@ -368,7 +379,7 @@ def normalize_vin(value: object, *, verify_check_digit: bool = True) -> str:
 
 def validate_vin(value: object) -> None:
     """Model-field validator: raises ``ValidationError`` unless a valid VIN."""
-    normalize_vin(value)
+    _require_canonical(value, normalize_vin(value))
 
 
 # --------------------------------------------------------------------------
@@ -449,7 +460,7 @@ def normalize_plate(value: object) -> str:
 
 def validate_plate(value: object) -> None:
     """Model-field validator: raises ``ValidationError`` unless a plate number."""
-    normalize_plate(value)
+    _require_canonical(value, normalize_plate(value))
 
 
 # --------------------------------------------------------------------------
@@ -568,7 +579,7 @@ def normalize_invoice_number(value: object) -> str:
 
 def validate_invoice_number(value: object) -> None:
     """Model-field validator: raises ``ValidationError`` unless an invoice number."""
-    normalize_invoice_number(value)
+    _require_canonical(value, normalize_invoice_number(value))
 
 
 # --------------------------------------------------------------------------

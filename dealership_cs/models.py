@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from dealership_cs.permissions import has_any_role
@@ -30,9 +31,9 @@ class Staff(models.Model):
     """A person of the dealership whom records point to (consultant, advisor, agent, manager)."""
 
     class Department(models.TextChoices):
-        SALES = "sales", _("Sales")
-        SERVICE = "service", _("After-sales service")
-        CUSTOMER_SERVICE = "customer_service", _("Customer service")
+        SALES = "sales", pgettext_lazy("department", "Sales")
+        SERVICE = "service", pgettext_lazy("department", "After-sales service")
+        CUSTOMER_SERVICE = "customer_service", pgettext_lazy("department", "Customer service")
         PARTS = "parts", _("Spare parts")
         MANAGEMENT = "management", _("Management")
         OTHER = "other", _("Other")

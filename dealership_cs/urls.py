@@ -24,6 +24,7 @@ urlpatterns = [
     path("staff/new/", views.StaffEditView.as_view(), name="staff_create"),
     path("staff/<int:pk>/", views.StaffDetailView.as_view(), name="staff_detail"),
     path("staff/<int:pk>/edit/", views.StaffEditView.as_view(), name="staff_update"),
+    path("customers/", include("customers.urls")),
     path("api/", include("dealership_cs.api.urls")),
     path("admin/", admin.site.urls),
 ]

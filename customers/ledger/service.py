@@ -1,0 +1,130 @@
+"""`ledger_import`: read the ledger, check each row, write the good ones in one transaction."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import os
+from dataclasses import dataclass, field
+from typing import BinaryIO
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from customers.ledger.rows import LEDGER_COLUMNS, LedgerRow, parse_row
+from customers.ledger.writer import LedgerWriter
+from customers.models import ImportBatch
+from dealership_cs.spreadsheets import RowError, default_max_bytes, open_table
+
+Source = str | os.PathLike[str] | BinaryIO
+
+# Rows are resolved and written this many at a time: a few queries and bulk writes per chunk
+# keep both the query count and the memory flat for ledgers of any length.
+CHUNK_ROWS = 2000
+
+
+@dataclass
+class LedgerResult:
+    """What an import did: archives created / updated / unchanged, rows rejected and why."""
+
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    rejected: int = 0
+    rows_read: int = 0
+    customers_created: int = 0
+    consultants_created: int = 0
+    errors: list[RowError] = field(default_factory=list)
+    batch: ImportBatch | None = None  # None after a dry run
+
+    @property
+    def counts(self) -> dict[str, int]:
+        return {
+            "rows_read": self.rows_read,
+            "created": self.created,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "rejected": self.rejected,
+            "customers_created": self.customers_created,
+            "consultants_created": self.consultants_created,
+        }
+
+
+def _rewindable(source: Source) -> Source:
+    """The source, buffered when it is a stream that cannot be rewound (it is read twice)."""
+    if isinstance(source, str | os.PathLike):
+        return source
+    try:
+        source.seek(0)
+    except (AttributeError, OSError, io.UnsupportedOperation):
+        # One byte over the limit is enough for open_table to refuse the file as too large.
+        return io.BytesIO(source.read(default_max_bytes() + 1))
+    return source
+
+
+def _sha256(source: Source) -> str:
+    digest = hashlib.sha256()
+    if isinstance(source, str | os.PathLike):
+        with open(source, "rb") as fh:
+            for block in iter(lambda: fh.read(1 << 20), b""):
+                digest.update(block)
+        return digest.hexdigest()
+    source.seek(0)
+    for block in iter(lambda: source.read(1 << 20), b""):
+        digest.update(block)
+    source.seek(0)
+    return digest.hexdigest()
+
+
+@transaction.atomic
+def ledger_import(*, source: Source, file_name: str, by=None, dry_run: bool = False) -> LedgerResult:
+    """Import an archive ledger; raise SpreadsheetRefused, storing nothing, if the file cannot be read.
+
+    Each data row is one archive, upserted by VIN. The car's invoice holder stays when the name
+    matches; otherwise the buyer is the customer with the same phone and name, else a new
+    customer (source "import"). The consultant is the staff member of that name, else a new
+    sales consultant. A VIN met again in the same file is skipped when the row is identical and
+    rejected when it differs. With `dry_run` everything runs and is rolled back; the counts
+    still say what the import would do.
+    """
+    source = _rewindable(source)
+    reader = open_table(source, file_name=file_name, columns=LEDGER_COLUMNS)
+    batch = ImportBatch.objects.create(
+        kind=ImportBatch.Kind.LEDGER,
+        file_name=file_name[: ImportBatch._meta.get_field("file_name").max_length],
+        sha256=_sha256(source),
+        created_by=by,
+    )
+    writer = LedgerWriter(batch=batch, by=by)
+    result = LedgerResult()
+    first_seen: dict[str, LedgerRow] = {}
+    chunk: list[LedgerRow] = []
+    for row in reader.rows():
+        result.rows_read += 1
+        parsed, errors = parse_row(reader, row)
+        if parsed is not None:
+            earlier = first_seen.setdefault(parsed.vin, parsed)
+            if earlier is parsed:
+                chunk.append(parsed)
+            elif earlier != parsed:
+                reason = _("this VIN is already in row %(row)s with different values") % {"row": earlier.row}
+                errors = [reader.error(row, "vin", reason)]
+            # Otherwise the same sale is listed twice: it counts once.
+        if errors:
+            result.errors.extend(errors)
+            result.rejected += 1
+        if len(chunk) >= CHUNK_ROWS:
+            writer.write(chunk)
+            chunk = []
+    if chunk:
+        writer.write(chunk)
+
+    result.created, result.updated, result.unchanged = writer.created, writer.updated, writer.unchanged
+    result.customers_created, result.consultants_created = writer.customers_created, writer.consultants_created
+    if dry_run:
+        transaction.set_rollback(True)
+        return result
+    batch.counts = result.counts
+    batch.save(update_fields=["counts"])
+    result.batch = batch
+    return result

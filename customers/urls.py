@@ -1,0 +1,31 @@
+from django.urls import path
+
+from customers import views
+
+app_name = "customers"
+
+urlpatterns = [
+    path("", views.CustomerListView.as_view(), name="customer_list"),
+    path("new/", views.CustomerEditView.as_view(), name="customer_create"),
+    path("<int:pk>/", views.CustomerDetailView.as_view(), name="customer_detail"),
+    path("<int:pk>/edit/", views.CustomerEditView.as_view(), name="customer_update"),
+    path("<int:pk>/merge/", views.CustomerMergeView.as_view(), name="customer_merge"),
+    path("<int:pk>/phone-correction/", views.PhoneCorrectionProposeView.as_view(), name="phonecorrection_propose"),
+    path("vehicles/", views.VehicleListView.as_view(), name="vehicle_list"),
+    path("vehicles/new/", views.VehicleEditView.as_view(), name="vehicle_create"),
+    path("vehicles/<int:pk>/", views.VehicleDetailView.as_view(), name="vehicle_detail"),
+    path("vehicles/<int:pk>/edit/", views.VehicleEditView.as_view(), name="vehicle_update"),
+    path("archives/", views.ArchiveListView.as_view(), name="archive_list"),
+    path("archives/new/", views.ArchiveEditView.as_view(), name="archive_create"),
+    path("archives/<int:pk>/", views.ArchiveDetailView.as_view(), name="archive_detail"),
+    path("archives/<int:pk>/edit/", views.ArchiveEditView.as_view(), name="archive_update"),
+    path("visits/", views.VisitListView.as_view(), name="visit_list"),
+    path("visits/new/", views.VisitEditView.as_view(), name="visit_create"),
+    path("visits/<int:pk>/", views.VisitDetailView.as_view(), name="visit_detail"),
+    path("visits/<int:pk>/edit/", views.VisitEditView.as_view(), name="visit_update"),
+    path("data-quality/", views.DataQualityView.as_view(), name="data_quality"),
+    path("phone-corrections/", views.PhoneCorrectionListView.as_view(), name="phonecorrection_list"),
+    path("phone-corrections/<int:pk>/<str:decision>/", views.PhoneCorrectionDecideView.as_view(),
+         name="phonecorrection_decide"),
+    path("import/", views.LedgerImportView.as_view(), name="ledger_import"),
+]
