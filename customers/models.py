@@ -119,6 +119,7 @@ class Customer(models.Model):
             models.CheckConstraint(
                 condition=Q(do_not_call=True) | Q(do_not_call_reason=""),
                 name="customer_dnc_reason_only_when_dnc",
+                violation_error_message=_("A do-not-call reason is kept only while the customer is not to be called."),
             ),
         ]
 
@@ -229,7 +230,11 @@ class SalesArchive(models.Model):
             models.Index(fields=["consultant", "delivery_date"], name="archive_consultant_idx"),
         ]
         constraints = [
-            models.CheckConstraint(condition=Q(invoice_amount__gte=0), name="archive_amount_not_negative"),
+            models.CheckConstraint(
+                condition=Q(invoice_amount__gte=0),
+                name="archive_amount_not_negative",
+                violation_error_message=_("An archive's invoice amount cannot be negative."),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -292,6 +297,7 @@ class ServiceVisit(models.Model):
             models.CheckConstraint(
                 condition=Q(closed_at__isnull=True) | Q(closed_at__gte=models.F("opened_at")),
                 name="visit_closed_after_opened",
+                violation_error_message=_("The car cannot leave before it came in: check the closing time."),
             ),
         ]
 

@@ -20,6 +20,11 @@ SHARED_PHONE_MIN_CUSTOMERS = 3
 _DIGITS = re.compile(r"^\d+$", re.ASCII)
 _VIN = re.compile(r"^[A-HJ-NPR-Z0-9]{17}$")
 _VIN_TAIL = re.compile(r"^[A-HJ-NPR-Z0-9]*\d[A-HJ-NPR-Z0-9]*$")
+# A search first fetches up to this many matches unordered. "ORDER BY created_at DESC LIMIT n"
+# tempts PostgreSQL to walk the newest-first index and filter, which reads most of the table when
+# the matches are few (bench/customer_search.py: 150 ms for a two-character name prefix among
+# 500,000 customers, against 3 ms this way).
+_UNORDERED_MATCHES = 1000
 
 
 @dataclass
@@ -106,7 +111,11 @@ def customer_search(query: str, *, limit: int = 50) -> SearchResult:
     matched: list[str | Promise] = []
 
     def add(qs, label):
-        found = set(qs.values_list("id", flat=True)[: limit + 1])
+        rows = list(qs.order_by().values_list("id", flat=True)[:_UNORDERED_MATCHES])
+        if len(rows) == _UNORDERED_MATCHES:
+            # Dense matches: walking newest first finds the newest ones quickly.
+            rows = list(qs.values_list("id", flat=True)[: limit + 1])
+        found = set(rows)
         if found:
             ids.update(found)
             matched.append(label)

@@ -5,10 +5,22 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.routers import DefaultRouter
 
+from customers.api.views import (
+    CustomerViewSet,
+    PhoneCorrectionViewSet,
+    SalesArchiveViewSet,
+    ServiceVisitViewSet,
+    VehicleViewSet,
+)
 from dealership_cs.api.views import MeView, StaffViewSet
 
 router = DefaultRouter()
 router.register("staff", StaffViewSet, basename="staff")
+router.register("customers", CustomerViewSet, basename="customer")
+router.register("vehicles", VehicleViewSet, basename="vehicle")
+router.register("archives", SalesArchiveViewSet, basename="salesarchive")
+router.register("visits", ServiceVisitViewSet, basename="servicevisit")
+router.register("phone-corrections", PhoneCorrectionViewSet, basename="phonecorrection")
 
 urlpatterns = [
     path("", include(router.urls)),

@@ -101,10 +101,12 @@ def test_password_change_applies_the_password_validators(client, staff_user):
 @pytest.mark.parametrize(
     ("who", "expected_nav"),
     [
-        ("staff", {"staff"}),
-        ("agent", {"staff"}),
-        ("manager", {"staff"}),
-        ("admin", {"staff", "system", "admin", "api_docs"}),
+        ("staff", {"staff", "customers", "archive_new", "archives", "vehicles", "visits", "data_quality",
+                   "phone_corrections", "ledger_import"}),
+        ("agent", {"staff", "customers", "archives", "vehicles", "visits", "phone_corrections"}),
+        ("manager", {"staff", "customers", "archives", "vehicles", "visits", "phone_corrections"}),
+        ("admin", {"staff", "system", "admin", "api_docs", "customers", "archive_new", "archives", "vehicles",
+                   "visits", "data_quality", "phone_corrections", "ledger_import"}),
         ("norole", set()),
     ],
 )

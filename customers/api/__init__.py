@@ -1,0 +1,1 @@
+"""REST API of customer records: serializers, fields and viewsets."""
