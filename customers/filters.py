@@ -3,21 +3,27 @@
 from __future__ import annotations
 
 import django_filters
+from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from customers.models import Customer, PhoneCorrection, SalesArchive, ServiceVisit, Vehicle
 from customers.selectors import customer_search
+from dealership_cs.filters import YesNoFilter
 from dealership_cs.forms import StyledForm
 from dealership_cs.models import Staff
 
 
 class CustomerFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(
-        label=_("Search"), method="filter_q", help_text=_("Name, phone (or last 4), VIN (or last 6/8), plate, invoice")
+        label=_("Search"),
+        method="filter_q",
+        help_text=_("Name, phone (or last 4), VIN (or last 6/8), plate, invoice"),
+        widget=forms.TextInput(attrs={"data-search-box": "", "autofocus": "", "size": 28,
+                                      "placeholder": _("Name, phone, VIN, plate, invoice")}),
     )
     source = django_filters.ChoiceFilter(label=_("Source"), choices=Customer.Source.choices)
     kind = django_filters.ChoiceFilter(label=_("Type"), choices=Customer.Kind.choices)
-    do_not_call = django_filters.BooleanFilter(label=_("Do not call"))
+    do_not_call = YesNoFilter(label=_("Do not call"))
     created_after = django_filters.DateFilter(label=_("Created from"), field_name="created_at", lookup_expr="date__gte")
     created_before = django_filters.DateFilter(label=_("Created to"), field_name="created_at", lookup_expr="date__lte")
     ordering = django_filters.OrderingFilter(
@@ -33,6 +39,7 @@ class CustomerFilter(django_filters.FilterSet):
 
     def filter_q(self, queryset, name, value):
         result = customer_search(value, limit=500)
+        self.search_result = result
         return queryset.filter(pk__in=[c.pk for c in result.customers])
 
 

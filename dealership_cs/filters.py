@@ -8,11 +8,24 @@ from dealership_cs.forms import StyledForm
 from dealership_cs.models import Staff
 
 
+class YesNoFilter(django_filters.BooleanFilter):
+    """A yes/no filter whose empty choice reads "All" rather than Django's "Unknown"."""
+
+    def __init__(self, *args, **kwargs):
+        from django import forms
+
+        kwargs.setdefault(
+            "widget",
+            forms.Select(choices=[("", _("All")), ("true", _("Yes")), ("false", _("No"))]),
+        )
+        super().__init__(*args, **kwargs)
+
+
 class StaffFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("Search"), method="filter_q")
     department = django_filters.ChoiceFilter(label=_("Department"), choices=Staff.Department.choices)
     position = django_filters.ChoiceFilter(label=_("Position"), choices=Staff.Position.choices)
-    active = django_filters.BooleanFilter(label=_("Active"))
+    active = YesNoFilter(label=_("Active"))
 
     class Meta:
         model = Staff

@@ -6,6 +6,7 @@ rows: 403 for a forbidden action, 404 for an invisible row), delegate to a servi
 
 from __future__ import annotations
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.mixins import PermissionRequiredMixin
 from django.core.exceptions import ValidationError
@@ -109,6 +110,9 @@ class ServiceFormView(PermissionRequiredMixin, View):
         return obj.get_absolute_url()
 
     def render_form(self, form, obj, status: int = 200, **extra) -> HttpResponse:
+        if "confirm_duplicates" in form.fields and not extra.get("candidates"):
+            # "Save anyway" only makes sense once the candidates have been shown.
+            form.fields["confirm_duplicates"].widget = forms.HiddenInput()
         context = {"form": form, "object": obj, "model_name": self.model._meta.verbose_name, **extra}
         return render(self.request, self.template_name, context, status=status)
 

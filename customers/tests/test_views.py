@@ -238,3 +238,47 @@ def test_a_record_that_does_not_exist_is_404(client, staff_user):
     client.force_login(staff_user)
     for url in ["/customers/99999/", "/customers/vehicles/99999/", "/customers/archives/99999/edit/"]:
         assert client.get(url).status_code == 404, url
+
+
+def _ledger_bytes(consultant_name: str) -> bytes:
+    from dealership_cs.tests.spreadsheet_factory import make_xlsx
+
+    header = ["客户名称", "联系电话", "车架号", "销售顾问", "交车日期", "发票号码", "开票日期", "发票金额"]
+    good = ["赵敏", "13712345678", VIN2, consultant_name, "2011-08-24", "12345678", "2011-08-25", "¥159,800"]
+    bad = ["钱进", "12345", vin_with_check_digit("LSVCC6A40AN000999"), consultant_name, "2011-08-24", "12345679",
+           "2011-08-25", "159800"]
+    return make_xlsx([["2011年8月成交台账"], header, good, bad])
+
+
+def test_the_ledger_upload_checks_then_imports_and_lists_row_errors(client, staff_user, consultant):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    client.force_login(staff_user)
+    data = _ledger_bytes(consultant.name)
+    response = client.post("/customers/import/", {"file": SimpleUploadedFile("台账.xlsx", data), "dry_run": "on"})
+    html = response.content.decode()
+    assert response.status_code == 200 and 'data-testid="row-errors"' in html
+    assert "12345" in html and SalesArchive.objects.count() == 0  # a dry run stores nothing
+    response = client.post("/customers/import/", {"file": SimpleUploadedFile("台账.xlsx", data)})
+    assert response.status_code == 200
+    assert SalesArchive.objects.count() == 1
+    archive = SalesArchive.objects.get()
+    assert archive.batch is not None and archive.batch.created_by == staff_user
+    assert 'data-testid="batch"' in client.get(archive.get_absolute_url()).content.decode()
+
+
+def test_the_ledger_upload_refuses_an_unreadable_file_with_a_message(client, staff_user):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    client.force_login(staff_user)
+    response = client.post("/customers/import/", {"file": SimpleUploadedFile("台账.xlsx", b"not,a,workbook\n")})
+    assert response.status_code == 400
+    assert "台账.xlsx" in response.context["form"].errors["file"][0]
+    assert SalesArchive.objects.count() == 0
+
+
+def test_search_says_how_it_matched(client, staff_user, archive):
+    client.force_login(staff_user)
+    html = client.get("/customers/", {"q": "5678"}).content.decode()
+    assert 'data-testid="matched-by"' in html
+    assert "电话后 4 位" in html
