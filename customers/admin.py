@@ -5,6 +5,9 @@ from customers.models import (
     Customer,
     CustomerMerge,
     ImportBatch,
+    OmdImport,
+    OmdInvoice,
+    OmdStagedRow,
     PhoneCorrection,
     SalesArchive,
     ServiceVisit,
@@ -65,3 +68,26 @@ class CustomerMergeAdmin(admin.ModelAdmin):
 class ImportBatchAdmin(admin.ModelAdmin):
     list_display = ["kind", "file_name", "created_by", "created_at"]
     list_filter = ["kind"]
+
+
+@admin.register(OmdInvoice)
+class OmdInvoiceAdmin(SimpleHistoryAdmin):
+    list_display = ["invoice_number", "invoice_date", "customer_name", "vin", "amount", "voided", "batch"]
+    list_filter = ["voided"]
+    search_fields = ["invoice_number", "vin", "customer_name", "phone"]
+    raw_id_fields = ["voided_by", "batch"]
+
+
+@admin.register(OmdImport)
+class OmdImportAdmin(admin.ModelAdmin):
+    list_display = ["file_name", "status", "rows_read", "created", "updated", "unchanged", "rejected", "voided",
+                    "uploaded_by", "uploaded_at"]
+    list_filter = ["status"]
+    readonly_fields = ["sha256", "size"]
+
+
+@admin.register(OmdStagedRow)
+class OmdStagedRowAdmin(admin.ModelAdmin):
+    list_display = ["omd_import", "row_number", "invoice_number", "action"]
+    list_filter = ["action"]
+    raw_id_fields = ["omd_import"]

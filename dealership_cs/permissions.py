@@ -36,6 +36,13 @@ class Role(models.TextChoices):
     ADMIN = "admin", _("Administrator")
 
 
+# OMD invoices are written only by imports; the imports themselves belong to administrators.
+OMD_READ_ONLY: dict[str, frozenset[str]] = {
+    "customers.omdinvoice": VIEW,
+    "customers.omdimport": frozenset(),
+    "customers.omdstagedrow": frozenset(),
+}
+
 # role -> {"app_label.model" or "app_label.*": actions, or "app_label.codename": None for a
 # custom permission}. A specific model entry overrides the app's wildcard.
 ROLE_PERMISSIONS: dict[str, dict[str, frozenset[str] | None]] = {
@@ -43,6 +50,7 @@ ROLE_PERMISSIONS: dict[str, dict[str, frozenset[str] | None]] = {
         "dealership_cs.staff": VIEW,
         "customers.*": WRITE,
         "customers.merge_customer": None,
+        **OMD_READ_ONLY,
         "surveys.*": VIEW,
         "callbacks.*": VIEW,
         "care_events.*": WRITE,
@@ -53,6 +61,7 @@ ROLE_PERMISSIONS: dict[str, dict[str, frozenset[str] | None]] = {
         "customers.*": VIEW,
         # Agents propose a phone correction after a wrong-number call; staff apply it.
         "customers.phonecorrection": frozenset({"view", "add"}),
+        **OMD_READ_ONLY,
         "surveys.*": VIEW,
         "callbacks.*": WRITE,
         "care_events.*": VIEW,
@@ -60,6 +69,7 @@ ROLE_PERMISSIONS: dict[str, dict[str, frozenset[str] | None]] = {
     Role.MANAGER: {
         "dealership_cs.staff": VIEW,
         "customers.*": VIEW,
+        **OMD_READ_ONLY,
         "surveys.*": ALL,
         "callbacks.*": VIEW,
         "care_events.*": VIEW,

@@ -1,0 +1,171 @@
+"""The manufacturer system's (OMD) invoice records and the imports that bring them in."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from customers.models.records import VisibleToRolesQuerySet
+from dealership_cs.permissions import Role, has_role
+
+
+class OmdImportQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        # Imports (their files and error reports) are the administrators' business.
+        return self if has_role(user, Role.ADMIN) else self.none()
+
+
+class OmdImport(models.Model):
+    """One uploaded OMD export file and its way through validate → preview → import."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        VALIDATING = "validating", _("Validating")
+        PREVIEWED = "previewed", _("Previewed")
+        IMPORTING = "importing", _("Importing")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    # States in which a worker owns the import; a crash leaves it here for the retry to claim.
+    RUNNING = (Status.VALIDATING, Status.IMPORTING)
+    FINISHED = (Status.DONE, Status.FAILED, Status.CANCELLED)
+
+    file = models.FileField(_("file"), upload_to="omd/%Y/%m/", max_length=300)
+    file_name = models.CharField(_("file name"), max_length=255)
+    size = models.BigIntegerField(_("size (bytes)"), default=0)
+    sha256 = models.CharField(_("SHA-256"), max_length=64, db_index=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("uploaded by"), on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+",
+    )
+    uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.QUEUED)
+    dry_run = models.BooleanField(_("check only"), default=False)
+    progress = models.PositiveSmallIntegerField(_("progress (%)"), default=0)
+    rows_read = models.PositiveIntegerField(_("rows read"), default=0)
+    created = models.PositiveIntegerField(_("created"), default=0)
+    updated = models.PositiveIntegerField(_("updated"), default=0)
+    unchanged = models.PositiveIntegerField(_("unchanged"), default=0)
+    rejected = models.PositiveIntegerField(_("rejected"), default=0)
+    voided = models.PositiveIntegerField(_("voided"), default=0)
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("confirmed by"), on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+",
+    )
+    confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
+    message = models.TextField(_("message"), blank=True)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    objects = OmdImportQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("OMD import")
+        verbose_name_plural = _("OMD imports")
+        ordering = ["-uploaded_at", "-id"]
+        indexes = [models.Index(fields=["status"], name="omdimport_status_idx")]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.file_name}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("customers:omdimport_detail", args=[self.pk])
+
+    @property
+    def cancellable(self) -> bool:
+        return self.status in (self.Status.QUEUED, self.Status.PREVIEWED)
+
+
+class OmdInvoice(models.Model):
+    """An invoice (retail) record as the manufacturer's OMD system holds it."""
+
+    invoice_number = models.CharField(_("invoice number"), max_length=20, unique=True)
+    invoice_date = models.DateField(_("invoice date"))
+    customer_name = models.CharField(_("customer name"), max_length=100)
+    customer_name_key = models.CharField(_("customer name key"), max_length=100, editable=False)
+    phone = models.CharField(_("phone"), max_length=13, blank=True)
+    vin = models.CharField(_("VIN"), max_length=17)
+    model_name = models.CharField(_("model"), max_length=100, blank=True)
+    amount = models.DecimalField(_("amount"), max_digits=12, decimal_places=2)
+    consultant_name = models.CharField(_("sales consultant"), max_length=50, blank=True)
+    dealer_code = models.CharField(_("dealer code"), max_length=20, blank=True)
+    entered_at = models.DateField(_("entered in OMD"), null=True, blank=True)
+    voided = models.BooleanField(_("voided"), default=False)
+    # A red-letter invoice (negative amount) voids an earlier one; both are kept.
+    voided_by = models.ForeignKey(
+        "self", verbose_name=_("voided by"), on_delete=models.SET_NULL, null=True, blank=True, related_name="voids"
+    )
+    batch = models.ForeignKey(
+        OmdImport, verbose_name=_("last written by"), on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="invoices",
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    history = HistoricalRecords(excluded_fields=["customer_name_key"])
+    objects = VisibleToRolesQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("OMD invoice")
+        verbose_name_plural = _("OMD invoices")
+        ordering = ["-invoice_date", "-id"]
+        indexes = [
+            # The reconciliation pairs archives with invoices by number, then by VIN.
+            models.Index(fields=["vin"], name="omdinvoice_vin_idx"),
+            models.Index(fields=["invoice_date"], name="omdinvoice_date_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.invoice_number
+
+    @property
+    def is_red_letter(self) -> bool:
+        return self.amount < 0
+
+
+class OmdStagedRow(models.Model):
+    """One data row of an uploaded file, read and validated, waiting for preview and import.
+
+    The preview and the import run on these same rows, so they can never disagree.
+    """
+
+    class Action(models.TextChoices):
+        CREATE = "create", _("create")
+        UPDATE = "update", _("update")
+        UNCHANGED = "unchanged", _("unchanged")
+        REPEAT = "repeat", _("repeat in the file")
+        REJECTED = "rejected", _("rejected")
+
+    omd_import = models.ForeignKey(OmdImport, on_delete=models.CASCADE, related_name="staged_rows")
+    row_number = models.PositiveIntegerField()
+    invoice_number = models.CharField(max_length=20, blank=True)
+    invoice_date = models.DateField(null=True)
+    customer_name = models.CharField(max_length=100, blank=True)
+    customer_name_key = models.CharField(max_length=100, blank=True)
+    phone = models.CharField(max_length=13, blank=True)
+    vin = models.CharField(max_length=17, blank=True)
+    model_name = models.CharField(max_length=100, blank=True)
+    amount = models.DecimalField(max_digits=12, decimal_places=2, null=True)
+    consultant_name = models.CharField(max_length=50, blank=True)
+    dealer_code = models.CharField(max_length=20, blank=True)
+    entered_at = models.DateField(null=True)
+    action = models.CharField(max_length=10, choices=Action.choices, blank=True)
+    # [{"column": header, "value": text, "reason": message}]; empty when the row is good.
+    errors = models.JSONField(default=list, blank=True)
+    raw = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        verbose_name = _("staged OMD row")
+        verbose_name_plural = _("staged OMD rows")
+        indexes = [
+            models.Index(fields=["omd_import", "row_number"], name="omdstaged_row_idx"),
+            models.Index(fields=["omd_import", "invoice_number"], name="omdstaged_number_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.omd_import_id}:{self.row_number}"
