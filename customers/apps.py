@@ -38,4 +38,10 @@ class CustomersConfig(AppConfig):
             NavItem(key="ledger_import", label=_("Import archive ledger"), url_name="customers:ledger_import",
                     section=section, description=_("Load closed-deal archives from an Excel or CSV ledger."),
                     perms=("customers.add_salesarchive",), home_roles=(staff, admin), order=170),
+            NavItem(key="omd_invoices", label=_("OMD invoices"), url_name="customers:omdinvoice_list",
+                    section=section, description=_("Invoice records as the manufacturer's OMD system holds them."),
+                    perms=("customers.view_omdinvoice",), home_roles=(staff, manager), order=180),
+            NavItem(key="omd_imports", label=_("OMD imports"), url_name="customers:omdimport_list",
+                    section=_("Administration"), description=_("Upload the OMD invoice exports; check, then import."),
+                    perms=("customers.add_omdimport",), home_roles=(admin,), order=930),
         )

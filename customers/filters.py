@@ -6,11 +6,24 @@ import django_filters
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from customers.models import Customer, PhoneCorrection, SalesArchive, ServiceVisit, Vehicle
+from customers.models import Customer, OmdImport, OmdInvoice, PhoneCorrection, SalesArchive, ServiceVisit, Vehicle
 from customers.selectors import customer_search
 from dealership_cs.filters import YesNoFilter
 from dealership_cs.forms import StyledForm
 from dealership_cs.models import Staff
+
+
+def _in_month(queryset, field: str, value: str):
+    """Rows whose date field falls in the month YYYY-MM (a range, so the date index is used)."""
+    from datetime import date
+
+    try:
+        year, month = (int(part) for part in value.split("-"))
+        start = date(year, month, 1)
+    except ValueError:
+        return queryset.none()
+    end = date(year + (month == 12), month % 12 + 1, 1)
+    return queryset.filter(**{f"{field}__gte": start, f"{field}__lt": end})
 
 
 class CustomerFilter(django_filters.FilterSet):
@@ -85,11 +98,7 @@ class SalesArchiveFilter(django_filters.FilterSet):
         fields = ["consultant", "invoice_number"]
 
     def filter_month(self, queryset, name, value):
-        try:
-            year, month = (int(part) for part in value.split("-"))
-        except ValueError:
-            return queryset.none()
-        return queryset.filter(delivery_date__year=year, delivery_date__month=month)
+        return _in_month(queryset, "delivery_date", value)
 
 
 class ServiceVisitFilter(django_filters.FilterSet):
@@ -116,5 +125,45 @@ class PhoneCorrectionFilter(django_filters.FilterSet):
 
     class Meta:
         model = PhoneCorrection
+        form = StyledForm
+        fields = ["status"]
+
+
+class OmdInvoiceFilter(django_filters.FilterSet):
+    invoice_number = django_filters.CharFilter(label=_("Invoice number"), method="filter_invoice_number")
+    vin = django_filters.CharFilter(label=_("VIN"), field_name="vin", lookup_expr="endswith")
+    customer_name = django_filters.CharFilter(label=_("Customer name"), field_name="customer_name",
+                                              lookup_expr="startswith")
+    month = django_filters.CharFilter(label=_("Invoice month (YYYY-MM)"), method="filter_month")
+    voided = YesNoFilter(label=_("Voided"))
+    ordering = django_filters.OrderingFilter(
+        label=_("Sort"), fields=(("invoice_date", "invoice_date"), ("amount", "amount"),
+                                 ("invoice_number", "invoice_number"))
+    )
+
+    class Meta:
+        model = OmdInvoice
+        form = StyledForm
+        fields = ["voided"]
+
+    def filter_invoice_number(self, queryset, name, value):
+        from django.core.exceptions import ValidationError
+
+        from customers.validators import normalize_invoice_number
+
+        try:
+            return queryset.filter(invoice_number=normalize_invoice_number(value))
+        except ValidationError:
+            return queryset.none()
+
+    def filter_month(self, queryset, name, value):
+        return _in_month(queryset, "invoice_date", value)
+
+
+class OmdImportFilter(django_filters.FilterSet):
+    status = django_filters.ChoiceFilter(label=_("Status"), choices=OmdImport.Status.choices)
+
+    class Meta:
+        model = OmdImport
         form = StyledForm
         fields = ["status"]

@@ -1,6 +1,7 @@
 from django.urls import path
 
-from customers import views
+from customers.views import omd
+from customers.views import records as views
 
 app_name = "customers"
 
@@ -28,4 +29,10 @@ urlpatterns = [
     path("phone-corrections/<int:pk>/<str:decision>/", views.PhoneCorrectionDecideView.as_view(),
          name="phonecorrection_decide"),
     path("import/", views.LedgerImportView.as_view(), name="ledger_import"),
+    path("omd/", omd.OmdImportListView.as_view(), name="omdimport_list"),
+    path("omd/<int:pk>/", omd.OmdImportDetailView.as_view(), name="omdimport_detail"),
+    path("omd/<int:pk>/progress/", omd.OmdImportProgressView.as_view(), name="omdimport_progress"),
+    path("omd/<int:pk>/errors.xlsx", omd.OmdImportErrorsView.as_view(), name="omdimport_errors"),
+    path("omd/<int:pk>/<str:action>/", omd.OmdImportActionView.as_view(), name="omdimport_action"),
+    path("omd/invoices/", omd.OmdInvoiceListView.as_view(), name="omdinvoice_list"),
 ]

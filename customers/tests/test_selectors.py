@@ -263,3 +263,12 @@ def test_a_car_without_a_delivery_date_is_placed_at_when_it_was_entered():
 
 def test_a_customer_with_no_records_has_an_empty_timeline():
     assert customer_timeline(CustomerFactory()) == []
+
+
+def test_dense_name_matches_still_return_the_newest_customers(db, monkeypatch):
+    from customers import selectors
+
+    monkeypatch.setattr(selectors, "_UNORDERED_MATCHES", 3)
+    created = [CustomerFactory(name=f"袁{n}号") for n in range(6)]
+    result = selectors.customer_search("袁", limit=2)
+    assert [c.pk for c in result.customers] == [created[5].pk, created[4].pk]

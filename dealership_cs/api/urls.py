@@ -5,6 +5,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.routers import DefaultRouter
 
+from customers.api.omd import OmdImportViewSet, OmdInvoiceViewSet
 from customers.api.views import (
     CustomerViewSet,
     PhoneCorrectionViewSet,
@@ -21,6 +22,8 @@ router.register("vehicles", VehicleViewSet, basename="vehicle")
 router.register("archives", SalesArchiveViewSet, basename="salesarchive")
 router.register("visits", ServiceVisitViewSet, basename="servicevisit")
 router.register("phone-corrections", PhoneCorrectionViewSet, basename="phonecorrection")
+router.register("omd-imports", OmdImportViewSet, basename="omdimport")
+router.register("omd-invoices", OmdInvoiceViewSet, basename="omdinvoice")
 
 urlpatterns = [
     path("", include(router.urls)),

@@ -1,0 +1,1 @@
+"""Pages of the customers app: customer records, and the OMD invoice imports."""
