@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from dealership_cs.models import Staff
+from dealership_cs.models import JobLock, Staff
 
 admin.site.site_header = _("Dealership customer service — administration")
 admin.site.site_title = _("Customer-service administration")
@@ -15,3 +15,8 @@ class StaffAdmin(SimpleHistoryAdmin):
     list_filter = ["department", "position", "active"]
     search_fields = ["name", "employee_number", "phone"]
     raw_id_fields = ["user"]
+
+
+@admin.register(JobLock)
+class JobLockAdmin(admin.ModelAdmin):
+    list_display = ["name", "holder", "acquired_at", "expires_at"]

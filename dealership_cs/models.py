@@ -82,3 +82,19 @@ class Staff(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class JobLock(models.Model):
+    """A named lock that keeps two runs of the same job from overlapping (used where advisory locks are missing)."""
+
+    name = models.CharField(max_length=100, unique=True)
+    holder = models.CharField(max_length=200)
+    acquired_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("job lock")
+        verbose_name_plural = _("job locks")
+
+    def __str__(self) -> str:
+        return self.name

@@ -1,1 +1,165 @@
-"""Reports models (filled by later issues)."""
+"""Reports: the customer-information-accuracy rules and the monthly roll-up the dashboards read."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from dealership_cs.models import Staff
+from dealership_cs.permissions import has_any_role
+
+
+class AccuracyItem(models.TextChoices):
+    """The five items of the manufacturer's customer-information-accuracy grade (100 points)."""
+
+    TIMELINESS = "timeliness", _("Invoicing timeliness")
+    NAME = "name", _("Customer name")
+    AMOUNT = "amount", _("Invoice amount")
+    INVOICE_NUMBER = "invoice_number", _("Invoice number")
+    CALLBACK = "callback", _("Callback authenticity")
+
+
+class ReportsQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        return self if has_any_role(user) else self.none()
+
+
+def _points_field(label):
+    return models.DecimalField(label, max_digits=5, decimal_places=2,
+                               validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))])
+
+
+def _optional_points_field(label):
+    return models.DecimalField(label, max_digits=5, decimal_places=2, null=True, blank=True,
+                               validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))])
+
+
+class AccuracyRule(models.Model):
+    """The accuracy grade's rules for one year: item points, deadlines, targets and the published averages."""
+
+    year = models.PositiveSmallIntegerField(_("year"), unique=True,
+                                            validators=[MinValueValidator(2000), MaxValueValidator(2100)])
+    timeliness_points = _points_field(_("timeliness points"))
+    name_points = _points_field(_("name points"))
+    amount_points = _points_field(_("amount points"))
+    invoice_number_points = _points_field(_("invoice number points"))
+    callback_points = _points_field(_("callback authenticity points"))
+    # An invoice is timely when its OMD invoice date is no later than this many days after delivery.
+    deadline_days = models.PositiveSmallIntegerField(_("invoicing deadline (days after delivery)"), default=3)
+    amount_tolerance = models.DecimalField(_("amount tolerance (CNY)"), max_digits=10, decimal_places=2,
+                                           default=Decimal("0.00"), validators=[MinValueValidator(Decimal("0"))])
+    # A month's figures stop changing on this day of the following month.
+    freeze_day = models.PositiveSmallIntegerField(_("freeze day of the next month"), default=5,
+                                                  validators=[MinValueValidator(1), MaxValueValidator(28)])
+    timeliness_target = _optional_points_field(_("timeliness target"))
+    name_target = _optional_points_field(_("name target"))
+    amount_target = _optional_points_field(_("amount target"))
+    invoice_number_target = _optional_points_field(_("invoice number target"))
+    callback_target = _optional_points_field(_("callback target"))
+    timeliness_regional = _optional_points_field(_("timeliness regional average"))
+    name_regional = _optional_points_field(_("name regional average"))
+    amount_regional = _optional_points_field(_("amount regional average"))
+    invoice_number_regional = _optional_points_field(_("invoice number regional average"))
+    callback_regional = _optional_points_field(_("callback regional average"))
+    timeliness_national = _optional_points_field(_("timeliness national average"))
+    name_national = _optional_points_field(_("name national average"))
+    amount_national = _optional_points_field(_("amount national average"))
+    invoice_number_national = _optional_points_field(_("invoice number national average"))
+    callback_national = _optional_points_field(_("callback national average"))
+
+    history = HistoricalRecords()
+    objects = ReportsQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("accuracy rule")
+        verbose_name_plural = _("accuracy rules")
+        ordering = ["-year"]
+
+    def __str__(self) -> str:
+        return str(self.year)
+
+    def points(self, item: str) -> Decimal:
+        return getattr(self, f"{item}_points")
+
+    def target(self, item: str) -> Decimal | None:
+        return getattr(self, f"{item}_target")
+
+    def regional(self, item: str) -> Decimal | None:
+        return getattr(self, f"{item}_regional")
+
+    def national(self, item: str) -> Decimal | None:
+        return getattr(self, f"{item}_national")
+
+    @property
+    def total_points(self) -> Decimal:
+        return sum((self.points(item) for item in AccuracyItem.values), Decimal("0"))
+
+
+class AccuracyMonth(models.Model):
+    """One month of the accuracy grade: when it was reconciled, whether it is frozen."""
+
+    month = models.DateField(_("month"), unique=True, help_text=_("The first day of the month."))
+    reconciled_at = models.DateTimeField(_("last reconciled"), null=True, blank=True)
+    frozen = models.BooleanField(_("frozen"), default=False)
+    frozen_at = models.DateTimeField(_("frozen at"), null=True, blank=True)
+    reopened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("reopened by"), on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+",
+    )
+    reopened_at = models.DateTimeField(_("reopened at"), null=True, blank=True)
+    total = models.DecimalField(_("total"), max_digits=6, decimal_places=2, null=True, blank=True)
+    # True while an item (the callback item until callbacks are measured) cannot be scored yet.
+    partial = models.BooleanField(_("partial"), default=True)
+
+    history = HistoricalRecords()
+    objects = ReportsQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("accuracy month")
+        verbose_name_plural = _("accuracy months")
+        ordering = ["-month"]
+        constraints = [
+            models.CheckConstraint(condition=Q(month__day=1), name="accuracymonth_first_of_month"),
+        ]
+
+    def __str__(self) -> str:
+        return self.month.strftime("%Y-%m")
+
+
+class AccuracyScore(models.Model):
+    """One item's figures in one month, for the dealer (consultant empty) or for one consultant."""
+
+    month = models.ForeignKey(AccuracyMonth, verbose_name=_("month"), on_delete=models.CASCADE,
+                              related_name="scores")
+    consultant = models.ForeignKey(Staff, verbose_name=_("sales consultant"), on_delete=models.CASCADE,
+                                   null=True, blank=True, related_name="+")
+    item = models.CharField(_("item"), max_length=20, choices=AccuracyItem.choices)
+    points = models.DecimalField(_("points"), max_digits=5, decimal_places=2)
+    checked = models.PositiveIntegerField(_("checked"), default=0)
+    matched = models.PositiveIntegerField(_("matched"), default=0)
+    failed = models.PositiveIntegerField(_("failed"), default=0)
+    pending = models.PositiveIntegerField(_("pending"), default=0)
+    # Null while the item cannot be measured (nothing checked, or callbacks not yet recorded).
+    rate = models.DecimalField(_("match rate"), max_digits=9, decimal_places=6, null=True, blank=True)
+    score = models.DecimalField(_("score"), max_digits=6, decimal_places=2, null=True, blank=True)
+
+    objects = ReportsQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("accuracy score")
+        verbose_name_plural = _("accuracy scores")
+        constraints = [
+            models.UniqueConstraint(fields=["month", "item"], condition=Q(consultant__isnull=True),
+                                    name="accuracyscore_dealer_unique"),
+            models.UniqueConstraint(fields=["month", "consultant", "item"], condition=Q(consultant__isnull=False),
+                                    name="accuracyscore_consultant_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.month} {self.item} {self.score}"
