@@ -4,6 +4,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from customers.models import (
     Customer,
     CustomerMerge,
+    Discrepancy,
     ImportBatch,
     OmdImport,
     OmdInvoice,
@@ -91,3 +92,10 @@ class OmdStagedRowAdmin(admin.ModelAdmin):
     list_display = ["omd_import", "row_number", "invoice_number", "action"]
     list_filter = ["action"]
     raw_id_fields = ["omd_import"]
+
+
+@admin.register(Discrepancy)
+class DiscrepancyAdmin(SimpleHistoryAdmin):
+    list_display = ["type", "month", "archive", "invoice", "consultant", "status", "assignee"]
+    list_filter = ["type", "status"]
+    raw_id_fields = ["archive", "invoice", "consultant", "assignee"]

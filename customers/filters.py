@@ -4,9 +4,19 @@ from __future__ import annotations
 
 import django_filters
 from django import forms
+from django.core.validators import RegexValidator
 from django.utils.translation import gettext_lazy as _
 
-from customers.models import Customer, OmdImport, OmdInvoice, PhoneCorrection, SalesArchive, ServiceVisit, Vehicle
+from customers.models import (
+    Customer,
+    Discrepancy,
+    OmdImport,
+    OmdInvoice,
+    PhoneCorrection,
+    SalesArchive,
+    ServiceVisit,
+    Vehicle,
+)
 from customers.selectors import customer_search
 from dealership_cs.filters import YesNoFilter
 from dealership_cs.forms import StyledForm
@@ -167,3 +177,50 @@ class OmdImportFilter(django_filters.FilterSet):
         model = OmdImport
         form = StyledForm
         fields = ["status"]
+
+
+class DiscrepancyFilter(django_filters.FilterSet):
+    """The discrepancy desk and ``/api/discrepancies/``: open discrepancies unless another status is asked for."""
+
+    ALL = "all"
+    month = django_filters.CharFilter(
+        label=_("Month (YYYY-MM)"), method="filter_month",
+        validators=[RegexValidator(r"^\d{4}-(0[1-9]|1[0-2])$", _("Enter a month as YYYY-MM, e.g. 2011-08."))],
+        widget=forms.TextInput(attrs={"placeholder": "2011-08", "size": 8}),
+    )
+    type = django_filters.ChoiceFilter(label=_("Type"), choices=Discrepancy.Type.choices)
+    status = django_filters.ChoiceFilter(
+        label=_("Status"), choices=[*Discrepancy.Status.choices, (ALL, _("All"))], empty_label=None,
+        method="filter_status", help_text=_("Open unless given; “all” for every status."),
+    )
+    consultant = django_filters.ModelChoiceFilter(
+        label=_("Sales consultant"), queryset=Staff.objects.sales_consultants().order_by("name")
+    )
+    assignee = django_filters.ModelChoiceFilter(
+        label=_("Assigned to"), queryset=Staff.objects.order_by("name"), null_label=_("Nobody")
+    )
+    ordering = django_filters.OrderingFilter(
+        label=_("Sort"),
+        fields=(("month", "month"), ("type", "type"), ("first_seen_at", "first_seen_at"),
+                ("last_seen_at", "last_seen_at"), ("resolved_at", "resolved_at")),
+        field_labels={"month": _("Month"), "type": _("Type"), "first_seen_at": _("First found"),
+                      "last_seen_at": _("Last found"), "resolved_at": _("Resolved at")},
+    )
+
+    class Meta:
+        model = Discrepancy
+        form = StyledForm
+        fields = ["month", "type", "status", "consultant", "assignee"]
+
+    def __init__(self, data=None, *args, **kwargs):
+        # The desk is a work queue: without a status it shows what is still open, on the page and in the API.
+        data = data.copy() if data is not None else {}
+        if not data.get("status"):
+            data["status"] = Discrepancy.Status.OPEN.value
+        super().__init__(data, *args, **kwargs)
+
+    def filter_month(self, queryset, name, value):
+        return _in_month(queryset, "month", value)
+
+    def filter_status(self, queryset, name, value):
+        return queryset if value == self.ALL else queryset.filter(status=value)

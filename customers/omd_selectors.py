@@ -26,8 +26,18 @@ PREVIEW_FIELDS = (
 
 
 def omd_preview_rows(omd_import: OmdImport, limit: int = 20) -> list[OmdStagedRow]:
-    """The first rows of the file as they were mapped, good and rejected, in sheet order."""
-    return list(omd_import.staged_rows.order_by("row_number")[:limit])
+    """The first rows of the file as they were mapped, good and rejected, in sheet order.
+
+    Each row's ``action`` says what the import does with it (create, update, unchanged, repeat,
+    rejected), judged against the invoices as they are now.
+    """
+    from customers.omd.plan import row_actions
+
+    rows = list(omd_import.staged_rows.order_by("row_number")[:limit])
+    actions = row_actions(import_id=omd_import.pk, columns=omd_import.columns or {}, staged_ids=[r.pk for r in rows])
+    for row in rows:
+        row.action = actions.get(row.pk, row.action)
+    return rows
 
 
 def omd_row_errors(omd_import: OmdImport, limit: int | None = None) -> list[dict]:
@@ -48,6 +58,8 @@ def omd_row_errors(omd_import: OmdImport, limit: int | None = None) -> list[dict
 
 
 def _original_headers(omd_import: OmdImport) -> list[str]:
+    if omd_import.headers:
+        return [str(h or "") for h in omd_import.headers]
     from customers.omd.service import OMD_COLUMNS
     from dealership_cs.spreadsheets import SpreadsheetRefused, open_table
 

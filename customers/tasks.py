@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from celery import shared_task
+from celery import current_app, shared_task
 from django.db import transaction
 
 
@@ -15,9 +15,13 @@ def omd_validate(import_id: int) -> str:
 
 @shared_task(name="customers.omd_apply")
 def omd_apply(import_id: int) -> str:
+    from customers.models import OmdImport
     from customers.omd.service import omd_import_apply
 
-    return omd_import_apply(import_id=import_id).status
+    omd_import = omd_import_apply(import_id=import_id)
+    if omd_import.status == OmdImport.Status.DONE:
+        schedule_accuracy_reconcile()
+    return omd_import.status
 
 
 def schedule_omd_validate(import_id: int) -> None:
@@ -27,3 +31,15 @@ def schedule_omd_validate(import_id: int) -> None:
 
 def schedule_omd_apply(import_id: int) -> None:
     transaction.on_commit(lambda: omd_apply.delay(import_id))
+
+
+def schedule_accuracy_reconcile() -> None:
+    """Have a worker reconcile the archives with the invoices just imported, once committed.
+
+    The job belongs to the reports app and is sent by name (customers does not import reports).
+    It does not freeze months: only the nightly run does, so a month an administrator reopened
+    stays open for the day's corrections.
+    """
+    transaction.on_commit(
+        lambda: current_app.send_task("reports.accuracy_reconcile", kwargs={"freeze": False})
+    )

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from customers.views import omd
+from customers.views import discrepancies, omd
 from customers.views import records as views
 
 app_name = "customers"
@@ -35,4 +35,9 @@ urlpatterns = [
     path("omd/<int:pk>/errors.xlsx", omd.OmdImportErrorsView.as_view(), name="omdimport_errors"),
     path("omd/<int:pk>/<str:action>/", omd.OmdImportActionView.as_view(), name="omdimport_action"),
     path("omd/invoices/", omd.OmdInvoiceListView.as_view(), name="omdinvoice_list"),
+    path("discrepancies/", discrepancies.DiscrepancyListView.as_view(), name="discrepancy_list"),
+    path("discrepancies/export.xlsx", discrepancies.DiscrepancyExportView.as_view(), name="discrepancy_export"),
+    path("discrepancies/<int:pk>/", discrepancies.DiscrepancyDetailView.as_view(), name="discrepancy_detail"),
+    path("discrepancies/<int:pk>/<str:action>/", discrepancies.DiscrepancyActionView.as_view(),
+         name="discrepancy_action"),
 ]

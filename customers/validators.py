@@ -23,6 +23,7 @@ import re
 import unicodedata
 from datetime import date, datetime, timedelta, timezone
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from operator import mul
 
 from django.core.exceptions import ValidationError
 from django.utils.functional import Promise
@@ -220,6 +221,14 @@ def normalize_phone(value: object) -> str:
     Mobiles are 11 digits starting 13–19; landlines are an area code (0 plus
     2–3 digits) and a 7–8 digit local number, joined by a dash.
     """
+    if value.__class__ is float:
+        # Fast path for a mobile number in a numeric cell (every row of a clean export).
+        if 1.3e10 <= value < 2e10 and value.is_integer():
+            digits = str(int(value))
+            if _MOBILE.fullmatch(digits):
+                return digits
+    elif value.__class__ is str and len(value) == 11 and _MOBILE.fullmatch(value):
+        return value
     if _is_empty(value):
         return ""
     digits = _phone_digits(value)
@@ -316,6 +325,8 @@ _VIN_VALUES: dict[str, int] = {
 }
 _VIN_WEIGHTS = (8, 7, 6, 5, 4, 3, 2, 10, 0, 9, 8, 7, 6, 5, 4, 3, 2)
 _VIN_CHECK_INDEX = 8  # the 9th character
+_VIN_WEIGHTS_HEAD = _VIN_WEIGHTS[:_VIN_CHECK_INDEX]
+_VIN_WEIGHTS_TAIL = _VIN_WEIGHTS[_VIN_CHECK_INDEX + 1 :]
 _NOT_VIN_CHARACTER = re.compile(r"[^A-Za-z0-9]", re.ASCII)
 
 
@@ -328,13 +339,16 @@ def vin_check_digit(vin: str) -> str:
     vin = vin.upper()
     if len(vin) != VIN_LENGTH:
         raise ValueError(f"a VIN has {VIN_LENGTH} characters, got {len(vin)}: {vin!r}")
-    total = 0
-    for index, (char, weight) in enumerate(zip(vin, _VIN_WEIGHTS, strict=True)):
-        if index == _VIN_CHECK_INDEX:
-            continue
-        if char not in _VIN_VALUES:
-            raise ValueError(f"{char!r} cannot appear in a VIN: {vin!r}")
-        total += _VIN_VALUES[char] * weight
+    try:
+        # The 9th character's weight is 0; it is left out so a placeholder may stand there.
+        total = sum(map(mul, map(_VIN_VALUES.__getitem__, vin[:_VIN_CHECK_INDEX]), _VIN_WEIGHTS_HEAD)) + sum(
+            map(mul, map(_VIN_VALUES.__getitem__, vin[_VIN_CHECK_INDEX + 1 :]), _VIN_WEIGHTS_TAIL)
+        )
+    except KeyError:
+        for index, char in enumerate(vin):
+            if index != _VIN_CHECK_INDEX and char not in _VIN_VALUES:
+                raise ValueError(f"{char!r} cannot appear in a VIN: {vin!r}") from None
+        raise
     remainder = total % 11
     return "X" if remainder == 10 else str(remainder)
 
@@ -345,6 +359,15 @@ def vin_with_check_digit(vin17: str) -> str:
     return vin17[:_VIN_CHECK_INDEX] + vin_check_digit(vin17) + vin17[_VIN_CHECK_INDEX + 1 :]
 
 
+def _vin_characters(value: object) -> str:
+    vin = "".join(unicodedata.normalize("NFKC", str(value)).split())
+    # Characters are checked before upper-casing because "ß".upper() is "SS".
+    bad = dict.fromkeys(_NOT_VIN_CHARACTER.findall(vin))
+    if bad:
+        raise _error(_VIN_BAD_CHARACTERS, "vin_bad_characters", value, chars="".join(bad))
+    return vin
+
+
 def normalize_vin(value: object, *, verify_check_digit: bool = True) -> str:
     """Canonical VIN: 17 upper-case characters with a correct check digit.
 
@@ -352,18 +375,18 @@ def normalize_vin(value: object, *, verify_check_digit: bool = True) -> str:
     that leave the check digit unused (some European brands); form and import
     paths keep the default.
     """
-    if _is_empty(value):
-        return ""
-    vin = "".join(unicodedata.normalize("NFKC", str(value)).split())
-    # Characters are checked before upper-casing because "ß".upper() is "SS".
-    bad = dict.fromkeys(_NOT_VIN_CHARACTER.findall(vin))
-    if bad:
-        raise _error(_VIN_BAD_CHARACTERS, "vin_bad_characters", value, chars="".join(bad))
-    vin = vin.upper()
-    if len(vin) != VIN_LENGTH:
-        raise _error(_VIN_WRONG_LENGTH, "vin_length", value, count=len(vin))
-    forbidden = dict.fromkeys(char for char in vin if char in "IOQ")
-    if forbidden:
+    if value.__class__ is str and len(value) == VIN_LENGTH and value.isascii() and value.isalnum() and value.isupper():
+        # Fast path for the canonical form (every row of a clean export): the same checks as
+        # below, minus the normalisation that cannot change such a value.
+        vin = value
+    else:
+        if _is_empty(value):
+            return ""
+        vin = _vin_characters(value).upper()
+        if len(vin) != VIN_LENGTH:
+            raise _error(_VIN_WRONG_LENGTH, "vin_length", value, count=len(vin))
+    if "I" in vin or "O" in vin or "Q" in vin:
+        forbidden = dict.fromkeys(char for char in vin if char in "IOQ")
         raise _error(_VIN_FORBIDDEN_LETTERS, "vin_forbidden_letters", value, chars=", ".join(forbidden))
     expected = vin_check_digit(vin)
     if verify_check_digit and vin[_VIN_CHECK_INDEX] != expected:
@@ -540,6 +563,14 @@ INVOICE_MAX_DIGITS = 20
 
 def normalize_invoice_number(value: object) -> str:
     """Invoice number as text of 8–20 digits, left-padded with zeros to 8."""
+    # Fast paths for a number cell and for digits as text (every row of an export): the same
+    # results as below, where these values meet no other rule.
+    if value.__class__ is float:
+        if 1 <= value < 1e15 and value.is_integer():
+            return str(int(value)).zfill(INVOICE_MIN_DIGITS)
+    elif value.__class__ is str and 0 < len(value) <= INVOICE_MAX_DIGITS and value.isascii() and value.isdigit():
+        if value.strip("0"):
+            return value.zfill(INVOICE_MIN_DIGITS)
     if _is_empty(value):
         return ""
     if isinstance(value, bool):
@@ -803,5 +834,13 @@ def parse_date(value: object) -> date | None:
     ``2011年8月24日`` or ``20110824``, optionally followed by a time of day,
     which is checked and dropped.
     """
+    # Fast paths for the cells calamine gives for date-formatted cells (the same results as
+    # parse_datetime_value, for which such values meet only the year check).
+    cls = value.__class__
+    if cls is datetime:
+        if value.tzinfo is None and _MIN_YEAR <= value.year <= _MAX_YEAR:
+            return value.date()
+    elif cls is date and _MIN_YEAR <= value.year <= _MAX_YEAR:
+        return value
     moment = parse_datetime_value(value)
     return None if moment is None else moment.date()

@@ -78,6 +78,7 @@ ROLE_PERMISSIONS: dict[str, dict[str, frozenset[str] | None]] = {
     Role.ADMIN: {
         **{f"{app}.*": ALL for app in OWN_APPS},
         "customers.merge_customer": None,
+        "reports.reopen_accuracymonth": None,
         "auth.user": ALL,
         "auth.group": VIEW,
         "authtoken.token": ALL,

@@ -179,6 +179,7 @@ CELERY_BEAT_SCHEDULE = {
         "task": "dealership_cs.housekeeping",
         "schedule": crontab(hour=2, minute=0),
     },
+    "accuracy-reconcile-nightly": {"task": "reports.accuracy_reconcile", "schedule": crontab(hour=2, minute=0)},
 }
 
 # --- Authentication and sessions ---------------------------------------------------------

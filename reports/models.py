@@ -124,6 +124,8 @@ class AccuracyMonth(models.Model):
         verbose_name = _("accuracy month")
         verbose_name_plural = _("accuracy months")
         ordering = ["-month"]
+        # Reopening a frozen month changes figures already reported: administrators only.
+        permissions = [("reopen_accuracymonth", _("Can reopen a frozen accuracy month"))]
         constraints = [
             models.CheckConstraint(condition=Q(month__day=1), name="accuracymonth_first_of_month"),
         ]
@@ -163,3 +165,36 @@ class AccuracyScore(models.Model):
 
     def __str__(self) -> str:
         return f"{self.month} {self.item} {self.score}"
+
+
+class ReconcileRun(models.Model):
+    """One run of the reconciliation: its date, the months it looked at, what it did, and its inputs' digest.
+
+    A run whose inputs (archives, vehicles, invoices, discrepancies, rules, open months) have the
+    same digest as the last run's, on a day no invoicing deadline passed since, recomputes nothing.
+    """
+
+    started_at = models.DateTimeField(_("started at"))
+    finished_at = models.DateTimeField(_("finished at"))
+    today = models.DateField(_("run date"))
+    months = models.JSONField(_("months"), default=list)
+    frozen = models.JSONField(_("months frozen"), default=list)
+    # Nothing changed since the previous run: the stored results were kept as they were.
+    skipped = models.BooleanField(_("nothing changed"), default=False)
+    found = models.PositiveIntegerField(_("found"), default=0)
+    created = models.PositiveIntegerField(_("created"), default=0)
+    updated = models.PositiveIntegerField(_("updated"), default=0)
+    closed = models.PositiveIntegerField(_("closed"), default=0)
+    inputs = models.CharField(_("inputs digest"), max_length=64, blank=True)
+    outputs = models.CharField(_("results digest"), max_length=64, blank=True)
+
+    objects = ReportsQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("reconciliation run")
+        verbose_name_plural = _("reconciliation runs")
+        ordering = ["-finished_at", "-id"]
+        indexes = [models.Index(fields=["finished_at"], name="reconcilerun_finished_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.today} {self.finished_at:%H:%M}"

@@ -1,6 +1,7 @@
 """Customer records and the manufacturer's (OMD) invoice records."""
 
 from customers.models.omd import OmdImport, OmdInvoice, OmdStagedRow
+from customers.models.reconcile import Discrepancy
 from customers.models.records import (
     Customer,
     CustomerMerge,
@@ -13,6 +14,6 @@ from customers.models.records import (
 )
 
 __all__ = [
-    "Customer", "CustomerMerge", "ImportBatch", "OmdImport", "OmdInvoice", "OmdStagedRow", "PhoneCorrection",
-    "SalesArchive", "ServiceVisit", "Vehicle", "VisibleToRolesQuerySet",
+    "Customer", "CustomerMerge", "Discrepancy", "ImportBatch", "OmdImport", "OmdInvoice", "OmdStagedRow",
+    "PhoneCorrection", "SalesArchive", "ServiceVisit", "Vehicle", "VisibleToRolesQuerySet",
 ]

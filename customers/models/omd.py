@@ -59,6 +59,11 @@ class OmdImport(models.Model):
     confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
     message = models.TextField(_("message"), blank=True)
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    # The file's header row as read (every cell as text) and, for each recognised column key,
+    # its index in that row: the error report reproduces rows under their own headers, and a
+    # column the file lacks is neither compared nor overwritten by the import.
+    headers = models.JSONField(_("headers"), default=list, blank=True)
+    columns = models.JSONField(_("columns"), default=dict, blank=True)
     started_at = models.DateTimeField(_("started at"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
 
@@ -95,6 +100,8 @@ class OmdInvoice(models.Model):
     consultant_name = models.CharField(_("sales consultant"), max_length=50, blank=True)
     dealer_code = models.CharField(_("dealer code"), max_length=20, blank=True)
     entered_at = models.DateField(_("entered in OMD"), null=True, blank=True)
+    # What a red-letter invoice names as the invoice it voids, when the export says so.
+    original_invoice_number = models.CharField(_("original invoice number"), max_length=20, blank=True)
     voided = models.BooleanField(_("voided"), default=False)
     # A red-letter invoice (negative amount) voids an earlier one; both are kept.
     voided_by = models.ForeignKey(
@@ -141,7 +148,8 @@ class OmdStagedRow(models.Model):
         REPEAT = "repeat", _("repeat in the file")
         REJECTED = "rejected", _("rejected")
 
-    omd_import = models.ForeignKey(OmdImport, on_delete=models.CASCADE, related_name="staged_rows")
+    # Indexed by the (omd_import, …) indexes below; a separate index would only slow down staging.
+    omd_import = models.ForeignKey(OmdImport, on_delete=models.CASCADE, related_name="staged_rows", db_index=False)
     row_number = models.PositiveIntegerField()
     invoice_number = models.CharField(max_length=20, blank=True)
     invoice_date = models.DateField(null=True)
@@ -154,7 +162,14 @@ class OmdStagedRow(models.Model):
     consultant_name = models.CharField(max_length=50, blank=True)
     dealer_code = models.CharField(max_length=20, blank=True)
     entered_at = models.DateField(null=True)
+    original_invoice_number = models.CharField(max_length=20, blank=True)
+    # Set at staging for rejected rows and repeats; "" for an accepted row, whose create /
+    # update / unchanged is decided against the invoices as they are (customers.omd.plan).
     action = models.CharField(max_length=10, choices=Action.choices, blank=True)
+    # The red-letter pair this row takes part in, recomputed by every classification: the
+    # invoice this red-letter row voids, or the stored red-letter invoice that voids this row.
+    voids_number = models.CharField(max_length=20, blank=True)
+    voided_by_number = models.CharField(max_length=20, blank=True)
     # [{"column": header, "value": text, "reason": message}]; empty when the row is good.
     errors = models.JSONField(default=list, blank=True)
     raw = models.JSONField(default=list, blank=True)
@@ -165,6 +180,12 @@ class OmdStagedRow(models.Model):
         indexes = [
             models.Index(fields=["omd_import", "row_number"], name="omdstaged_row_idx"),
             models.Index(fields=["omd_import", "invoice_number"], name="omdstaged_number_idx"),
+            # The few rows that take part in a red-letter pair, found without scanning the import.
+            models.Index(
+                fields=["omd_import"],
+                condition=models.Q(voids_number__gt="") | models.Q(voided_by_number__gt=""),
+                name="omdstaged_pairs_idx",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -49,7 +49,8 @@ def _forget_connections() -> None:
         celery_app._pool.force_close_all()
     celery_app._pool = None
     celery_app.amqp._producer_pool = None
-    celery_app.__dict__.pop("backend", None)
+    # The result backend is cached per thread (celery.app.base.Celery.backend).
+    celery_app._local.__dict__.pop("backend", None)
 
 
 @pytest.fixture

@@ -1,0 +1,232 @@
+"""Reading an OMD export into staged rows: every data row, accepted or rejected, in batches.
+
+The rows are written in chunks, each in its own transaction with the progress update, so the
+upload page can follow the worker; a worker killed half-way leaves some chunks behind, which
+the next attempt deletes before it starts again (`delete_staged_rows`). PostgreSQL receives
+each chunk through COPY from a generated text buffer; SQLite (tests, small installs) through
+`executemany` of the same tuples.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import BinaryIO
+
+from django.db import connection, transaction
+from django.utils.translation import gettext as _
+
+from customers.models import OmdImport, OmdStagedRow
+from customers.omd.columns import OMD_COLUMNS, Parsed, RowParser
+from customers.validators import name_key
+from dealership_cs.spreadsheets import Row, SheetReader, cell_text, open_table
+
+CHUNK_ROWS = 10_000
+# At most this many progress updates per file (plus the final one).
+PROGRESS_STEPS = 20
+
+STAGED_TABLE = OmdStagedRow._meta.db_table
+# Column order of both the COPY text and the INSERT parameters.
+STAGED_COLUMNS = (
+    "omd_import_id", "row_number", "invoice_number", "invoice_date", "customer_name", "customer_name_key", "phone",
+    "vin", "model_name", "amount", "consultant_name", "dealer_code", "entered_at", "original_invoice_number",
+    "action", "voids_number", "voided_by_number", "errors", "raw",
+)
+
+ACCEPTED = ""  # planned against the invoices when needed (plan.py)
+REPEAT = OmdStagedRow.Action.REPEAT.value
+REJECTED = OmdStagedRow.Action.REJECTED.value
+
+_NULL = "\\N"  # COPY's text format for NULL
+_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+
+
+def _copy_text(value: str) -> str:
+    """A text value for COPY's text format (validated names never hold tabs or newlines, but may hold a backslash)."""
+    return value.translate(_COPY_ESCAPES) if "\\" in value or "\t" in value or "\n" in value or "\r" in value else value
+
+
+@dataclass
+class StageStats:
+    """What reading a file gave, and where the time went (logged, and read by the benchmark)."""
+
+    rows_read: int = 0
+    rejected: int = 0
+    read_and_parse_seconds: float = 0.0
+    write_seconds: float = 0.0
+    timings: dict[str, float] = field(default_factory=dict)
+
+
+class StageWriter:
+    """Buffers staged rows and writes them a chunk at a time (COPY on PostgreSQL, executemany elsewhere)."""
+
+    def __init__(self, import_id: int) -> None:
+        self.import_id = import_id
+        self.copy = connection.vendor == "postgresql"
+        self._import = str(import_id)
+        self._lines: list[str] = []
+        self._params: list[tuple] = []
+        self.pending = 0
+        self.seconds = 0.0
+
+    def add_accepted(self, number: int, parsed: Parsed, action: str) -> None:
+        (invoice_number, invoice_date, customer_name, phone, vin, model_name, amount, consultant_name, dealer_code,
+         entered_at, original) = parsed
+        key = name_key(customer_name)
+        self.pending += 1
+        if self.copy:
+            self._lines.append("\t".join((
+                self._import, str(number), invoice_number, invoice_date.isoformat(), _copy_text(customer_name),
+                _copy_text(key), phone, vin, _copy_text(model_name), str(amount), _copy_text(consultant_name),
+                dealer_code, _NULL if entered_at is None else entered_at.isoformat(), original, action,
+                "", "", "[]", "[]\n",
+            )))
+        else:
+            self._params.append((
+                self.import_id, number, invoice_number, invoice_date.isoformat(), customer_name, key, phone, vin,
+                model_name, str(amount), consultant_name, dealer_code,
+                None if entered_at is None else entered_at.isoformat(), original, action, "", "", "[]", "[]",
+            ))
+
+    def add_rejected(self, number: int, errors: list[dict[str, str]], raw: list[str]) -> None:
+        values = (
+            self.import_id, number, "", None, "", "", "", "", "", None, "", "", None, "", REJECTED, "", "",
+            json.dumps(errors, ensure_ascii=False), json.dumps(raw, ensure_ascii=False),
+        )
+        self.pending += 1
+        if self.copy:
+            texts = (_NULL if value is None else _copy_text(str(value)) for value in values)
+            self._lines.append("\t".join(texts) + "\n")
+        else:
+            self._params.append(values)
+
+    def flush(self) -> None:
+        """Write the buffered rows (the caller holds the transaction)."""
+        if not self.pending:
+            return
+        started = time.perf_counter()
+        columns = ", ".join(STAGED_COLUMNS)
+        with connection.cursor() as cursor:
+            if self.copy:
+                buffer = io.StringIO("".join(self._lines))
+                cursor.copy_expert(f"COPY {STAGED_TABLE} ({columns}) FROM STDIN", buffer)
+            else:
+                placeholders = ", ".join(["%s"] * len(STAGED_COLUMNS))
+                cursor.executemany(f"INSERT INTO {STAGED_TABLE} ({columns}) VALUES ({placeholders})", self._params)
+        self._lines, self._params, self.pending = [], [], 0
+        self.seconds += time.perf_counter() - started
+
+
+def analyze_staged_rows() -> None:
+    """Refresh PostgreSQL's statistics: planned on an empty table's, the joins of the classification
+    would nest loops over 200,000 rows."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(f"ANALYZE {STAGED_TABLE}")
+
+
+def delete_staged_rows(import_id: int) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {STAGED_TABLE} WHERE omd_import_id = %s", [import_id])
+
+
+@contextmanager
+def stored_file(omd_import: OmdImport) -> Iterator[str | BinaryIO]:
+    """The uploaded file as a path when the storage has one (calamine reads paths fastest), else opened."""
+    try:
+        yield omd_import.file.path
+        return
+    except NotImplementedError:
+        pass
+    with omd_import.file.open("rb") as handle:
+        yield handle
+
+
+def _raw_texts(row: Row) -> list[str]:
+    texts = [cell_text(cell) for cell in row.raw]
+    while texts and not texts[-1]:
+        texts.pop()
+    return texts
+
+
+def stage_file(omd_import: OmdImport) -> StageStats:
+    """Read and validate every data row of the import's file into staged rows.
+
+    Raises SpreadsheetRefused when the file cannot be read (the caller records the failure).
+    Expects the import's earlier staged rows to be gone already.
+    """
+    stats = StageStats()
+    started = time.perf_counter()
+    with stored_file(omd_import) as source:
+        reader = open_table(source, file_name=omd_import.file_name, columns=OMD_COLUMNS)
+        stats.timings["open"] = time.perf_counter() - started
+        OmdImport.objects.filter(pk=omd_import.pk).update(
+            headers=list(reader.headers), columns=dict(reader.columns)
+        )
+        omd_import.headers, omd_import.columns = list(reader.headers), dict(reader.columns)
+        _stage_rows(omd_import, reader, stats)
+    analyze_started = time.perf_counter()
+    analyze_staged_rows()
+    stats.timings["analyze"] = time.perf_counter() - analyze_started
+    stats.timings["read_and_parse"] = stats.read_and_parse_seconds
+    stats.timings["stage"] = stats.write_seconds
+    return stats
+
+
+def _stage_rows(omd_import: OmdImport, reader: SheetReader, stats: StageStats) -> None:
+    parser = RowParser(reader)
+    writer = StageWriter(omd_import.pk)
+    hint = reader.total_rows_hint or 0
+    progress_every = max(CHUNK_ROWS, -(-hint // PROGRESS_STEPS)) if hint else CHUNK_ROWS
+    next_progress = progress_every
+    # Invoice number -> (row number, hash of the values) of its first accepted row. A hash
+    # rather than the values keeps 200,000 rows in a few MB; a false match needs a 64-bit
+    # collision between two rows with the same invoice number.
+    first_seen: dict[str, tuple[int, int]] = {}
+    repeated_text = _("this invoice number is already in row %(row)s with different values")
+    rows_read = rejected = 0
+    started = time.perf_counter()
+    for row in reader.rows():
+        rows_read += 1
+        parsed, errors = parser.parse(row)
+        if parsed is not None:
+            number = parsed.invoice_number
+            fingerprint = hash(parsed)
+            earlier = first_seen.get(number)
+            if earlier is None:
+                first_seen[number] = (row.number, fingerprint)
+                writer.add_accepted(row.number, parsed, ACCEPTED)
+            elif earlier[1] == fingerprint:
+                # The same invoice listed twice: staged for the preview, counted nowhere.
+                writer.add_accepted(row.number, parsed, REPEAT)
+            else:
+                error = reader.error(row, "invoice_number", repeated_text % {"row": earlier[0]})
+                errors = [{"column": error.column, "value": error.value, "reason": error.reason}]
+        if errors:
+            rejected += 1
+            writer.add_rejected(row.number, errors, _raw_texts(row))
+        if writer.pending >= CHUNK_ROWS:
+            progress = None
+            if rows_read >= next_progress:
+                progress = min(99, rows_read * 100 // hint) if hint else 0
+                next_progress = rows_read + progress_every
+            _flush(writer, omd_import.pk, rows_read, progress)
+    _flush(writer, omd_import.pk, rows_read, None, final=True)
+    stats.rows_read, stats.rejected = rows_read, rejected
+    stats.write_seconds = writer.seconds
+    stats.read_and_parse_seconds = time.perf_counter() - started - writer.seconds
+
+
+def _flush(writer: StageWriter, import_id: int, rows_read: int, progress: int | None, *, final: bool = False) -> None:
+    """Write a chunk; with it, in the same transaction, the progress (at most PROGRESS_STEPS times a file)."""
+    with transaction.atomic():
+        writer.flush()
+        if progress is not None or final:
+            update: dict[str, int] = {"rows_read": rows_read}
+            if progress is not None:
+                update["progress"] = progress
+            OmdImport.objects.filter(pk=import_id).update(**update)

@@ -1,0 +1,136 @@
+"""The nightly task, its schedule, its trigger after an OMD import, and `manage.py reconcile`."""
+
+from __future__ import annotations
+
+from datetime import date
+from io import StringIO
+from unittest import mock
+
+import pytest
+from celery.schedules import crontab
+from django.conf import settings
+from django.core.management import CommandError, call_command
+
+from customers import tasks as customer_tasks
+from customers.models import Discrepancy, OmdImport
+from dealership_cs.celery import app as celery_app
+from reports.models import AccuracyMonth
+from reports.services import accuracy_month_reopen
+from reports.tasks import accuracy_reconcile_task
+from reports.tests.helpers import AUGUST, make_archive, paired, run
+
+pytestmark = pytest.mark.django_db
+JULY = date(2011, 7, 1)
+
+
+@pytest.fixture
+def two_months():
+    """A late invoice in July and a name mismatch in August (2011: long past both freeze days)."""
+    july = make_archive(delivered=date(2011, 7, 10))
+    paired(july, days_after=6)
+    august = make_archive()
+    paired(august, name="李娜")
+
+
+def test_the_task_runs_the_nightly_reconciliation_and_a_second_call_changes_nothing(two_months):
+    first = accuracy_reconcile_task()
+    assert first == {"ran": True, "unchanged": False, "months": ["2011-07", "2011-08"],
+                     "frozen": ["2011-07", "2011-08"], "found": 2, "created": 2, "updated": 0, "closed": 0}
+    second = accuracy_reconcile_task()
+    assert second == {"ran": True, "unchanged": False, "months": [], "frozen": [], "found": 0, "created": 0,
+                      "updated": 0, "closed": 0}
+    assert Discrepancy.objects.count() == 2
+
+
+def test_the_task_without_freezing_is_idempotent_too(two_months):
+    first = accuracy_reconcile_task(freeze=False)
+    second = accuracy_reconcile_task(freeze=False)
+    assert (first["created"], first["frozen"], first["unchanged"]) == (2, [], False)
+    assert (second["found"], second["created"], second["updated"], second["closed"]) == (2, 0, 0, 0)
+    assert second["unchanged"] is True
+    assert not AccuracyMonth.objects.filter(frozen=True).exists()
+
+
+def test_the_task_is_registered_under_its_name_and_scheduled_at_two_at_night():
+    assert celery_app.tasks["reports.accuracy_reconcile"].name == accuracy_reconcile_task.name
+    assert settings.CELERY_BEAT_SCHEDULE["accuracy-reconcile-nightly"] == {
+        "task": "reports.accuracy_reconcile", "schedule": crontab(hour=2, minute=0)}
+    assert settings.CELERY_TIMEZONE == "Asia/Shanghai"
+
+
+def _import(status: str) -> OmdImport:
+    return OmdImport.objects.create(file="omd/2011/09/omd.xlsx", file_name="omd.xlsx", sha256="0" * 64,
+                                    status=status)
+
+
+@pytest.mark.parametrize(("status", "sent"), [(OmdImport.Status.DONE, True), (OmdImport.Status.FAILED, False)])
+def test_a_successful_omd_import_sends_the_reconciliation_once_committed(monkeypatch,
+                                                                        django_capture_on_commit_callbacks,
+                                                                        status, sent):
+    omd_import = _import(status)
+    monkeypatch.setattr("customers.omd.service.omd_import_apply", lambda import_id: OmdImport.objects.get(pk=import_id))
+    with mock.patch.object(customer_tasks.current_app, "send_task") as send_task:
+        with django_capture_on_commit_callbacks(execute=False) as callbacks:
+            assert customer_tasks.omd_apply(omd_import.pk) == status
+        send_task.assert_not_called()  # nothing leaves before the commit
+        for callback in callbacks:
+            callback()
+    if sent:
+        # By name: customers does not import reports. Only the nightly run freezes months.
+        send_task.assert_called_once_with("reports.accuracy_reconcile", kwargs={"freeze": False})
+    else:
+        send_task.assert_not_called()
+
+
+def test_the_sent_reconciliation_is_the_task_the_worker_knows(two_months):
+    task = celery_app.tasks["reports.accuracy_reconcile"]
+    assert task(freeze=False)["created"] == 2
+
+
+# --- manage.py reconcile -----------------------------------------------------------------------
+
+
+def test_the_command_reconciles_every_open_month_and_prints_what_it_did(two_months):
+    out = StringIO()
+    call_command("reconcile", stdout=out)
+    lines = out.getvalue().splitlines()
+    assert lines[-1] == "months=2 found=2 created=2 updated=0 closed=0 frozen=2011-07,2011-08"
+    assert "2011-07, 2011-08" in lines[0]
+    out = StringIO()
+    call_command("reconcile", stdout=out)
+    assert out.getvalue().splitlines()[-1] == "months=0 found=0 created=0 updated=0 closed=0 frozen=-"
+
+
+def test_the_command_reconciles_one_month_without_freezing_it(two_months):
+    out = StringIO()
+    call_command("reconcile", "--month", "2011-08", stdout=out)
+    assert out.getvalue().splitlines()[-1] == "months=1 found=1 created=1 updated=0 closed=0 frozen=-"
+    assert list(AccuracyMonth.objects.values_list("month", "frozen")) == [(AUGUST, False)]
+
+
+def _refused(*args: str) -> str:
+    """Run the command expecting a refusal: manage.py prints the message on stderr and exits with its status 1."""
+    with pytest.raises(CommandError) as refused:
+        call_command(*args, stdout=StringIO())
+    assert refused.value.returncode == 1
+    return str(refused.value)
+
+
+@pytest.mark.parametrize("month", ["2011-13", "August", "2011/08"])
+def test_the_command_refuses_a_bad_month_with_exit_status_1(month, english):
+    assert "YYYY-MM" in _refused("reconcile", "--month", month)
+
+
+def test_the_command_refuses_a_frozen_month_until_it_is_reopened(two_months, admin_user, english):
+    run(today=date(2011, 9, 20), freeze=True)
+    assert AccuracyMonth.objects.get(month=JULY).frozen
+    assert _refused("reconcile", "--month", "2011-07") == "2011-07 is frozen; an administrator must reopen it first."
+    accuracy_month_reopen(month=JULY, by=admin_user)
+    out = StringIO()
+    call_command("reconcile", "--month", "2011-07", stdout=out)
+    assert out.getvalue().splitlines()[-1].startswith("months=1 ")
+
+
+def test_the_command_says_so_when_another_run_holds_the_lock(two_months, lock_held_elsewhere, english):
+    assert "Another reconciliation is running" in _refused("reconcile")
+    assert not Discrepancy.objects.exists()
