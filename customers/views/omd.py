@@ -81,8 +81,10 @@ class OmdImportDetailView(AdminOnly, View):
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
         omd_import = self.get_import(pk)
         context = {"object": omd_import, **_progress_context(omd_import)}
-        if omd_import.status in (OmdImport.Status.PREVIEWED, OmdImport.Status.DONE, OmdImport.Status.IMPORTING):
+        if omd_import.status == OmdImport.Status.PREVIEWED:
+            # What the import would do with each row is only meaningful before it is done.
             context["preview_rows"] = omd_preview_rows(omd_import)
+        if omd_import.status in (OmdImport.Status.PREVIEWED, OmdImport.Status.DONE, OmdImport.Status.IMPORTING):
             context["row_errors"] = omd_row_errors(omd_import, limit=200)
         return render(request, "customers/omdimport_detail.html", context)
 
