@@ -589,3 +589,22 @@ def test_the_command_dry_run_reports_the_counts_and_stores_nothing(tmp_path):
     assert lines[-2] == "Dry run: nothing was stored."
     assert lines[-1] == SUMMARY.format(2, 0, 0, 1)
     assert stored() == NOTHING
+
+
+@pytest.mark.parametrize(
+    ("make", "name"),
+    [
+        (factory.zip_bomb_xlsx, "bomb.xlsx"),
+        (factory.xlsx_with_doctype, "entities.xlsx"),
+        (factory.encrypted_ooxml, "locked.xlsx"),
+        (lambda: b"not,a,workbook\n", "text.xlsx"),
+    ],
+)
+def test_the_command_refuses_a_hostile_or_mistyped_file_whole_and_stores_nothing(tmp_path, db, make, name):
+    path = tmp_path / name
+    path.write_bytes(make())
+    before = stored()
+    with pytest.raises(CommandError) as excinfo:
+        call_command("import_archives", str(path), stdout=StringIO(), stderr=StringIO())
+    assert name in str(excinfo.value)
+    assert stored() == before

@@ -282,3 +282,13 @@ def test_search_says_how_it_matched(client, staff_user, archive):
     html = client.get("/customers/", {"q": "5678"}).content.decode()
     assert 'data-testid="matched-by"' in html
     assert "电话后 4 位" in html
+
+
+def test_a_vehicle_with_a_bad_plate_or_vin_gets_the_field_message_and_nothing_is_stored(client, staff_user):
+    client.force_login(staff_user)
+    response = client.post("/customers/vehicles/new/", {"vin": VIN1[:16] + "I", "plate": "XN12345"})
+    assert response.status_code == 400
+    errors = response.context["form"].errors
+    assert "plate" in errors and "车牌" in errors["plate"][0]
+    assert "vin" in errors and "车架号" in errors["vin"][0]
+    assert Vehicle.objects.count() == 0
