@@ -43,6 +43,12 @@ OMD_READ_ONLY: dict[str, frozenset[str]] = {
     "customers.omdstagedrow": frozenset(),
 }
 
+# The score programs and their item catalogues are reference data that administrators maintain.
+SCORE_CATALOGUE_READ_ONLY: dict[str, frozenset[str]] = {
+    "surveys.program": VIEW,
+    "surveys.scoreitem": VIEW,
+}
+
 # role -> {"app_label.model" or "app_label.*": actions, or "app_label.codename": None for a
 # custom permission}. A specific model entry overrides the app's wildcard.
 ROLE_PERMISSIONS: dict[str, dict[str, frozenset[str] | None]] = {
@@ -71,6 +77,7 @@ ROLE_PERMISSIONS: dict[str, dict[str, frozenset[str] | None]] = {
         "customers.*": VIEW,
         **OMD_READ_ONLY,
         "surveys.*": ALL,
+        **SCORE_CATALOGUE_READ_ONLY,
         "callbacks.*": VIEW,
         "care_events.*": VIEW,
         "reports.*": ALL,

@@ -1,0 +1,132 @@
+"""Periods, score values and the services' refusals: the one set of rules forms, API and import share."""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal as D
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from surveys.models import OfficialScore, Program
+from surveys.periods import ANNUAL, Period, PeriodKind, parse_period
+from surveys.services import score_save
+from surveys.validators import clean_score_values, normalise_code, parse_rank, parse_score
+
+
+@pytest.mark.parametrize(
+    ("text", "kind", "expected"),
+    [
+        ("2010-Q1", PeriodKind.QUARTER, (2010, 1)),
+        ("2010q4", PeriodKind.QUARTER, (2010, 4)),
+        ("2010年第三季度", PeriodKind.QUARTER, (2010, 3)),
+        ("２０１０－Ｑ２", PeriodKind.QUARTER, (2010, 2)),
+        ("2010-02", PeriodKind.MONTH, (2010, 2)),
+        ("2010/2", PeriodKind.MONTH, (2010, 2)),
+        ("2010年12月", PeriodKind.MONTH, (2010, 12)),
+        ("2010-H2", PeriodKind.HALF, (2010, 2)),
+        ("2010年上半年", PeriodKind.HALF, (2010, 1)),
+        ("2010", PeriodKind.MONTH, (2010, ANNUAL)),
+        (2010.0, PeriodKind.QUARTER, (2010, ANNUAL)),
+        ("2010", PeriodKind.YEAR, (2010, 1)),
+        (datetime.datetime(2010, 3, 1), PeriodKind.MONTH, (2010, 3)),
+    ],
+)
+def test_periods_are_read_in_the_forms_people_write(text, kind, expected):
+    period = parse_period(text, kind)
+    assert (period.year, period.index) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "kind", "fragment"),
+    [
+        ("2010-02", PeriodKind.QUARTER, "calendar"),
+        ("2010-Q1", PeriodKind.MONTH, "calendar"),
+        ("2010-13", PeriodKind.MONTH, "not a period"),
+        ("Q1", PeriodKind.QUARTER, "not a period"),
+        ("1999-Q1", PeriodKind.QUARTER, "between 2000 and 2100"),
+        (datetime.date(2010, 3, 1), PeriodKind.QUARTER, "calendar"),
+    ],
+)
+def test_periods_outside_the_calendar_are_refused_with_the_accepted_forms(text, kind, fragment):
+    with pytest.raises(ValidationError) as caught:
+        parse_period(text, kind)
+    message = " ".join(caught.value.messages)
+    assert fragment in message
+    if fragment != "between 2000 and 2100":
+        assert "2010" in message or "2000" in message
+
+
+def test_period_codes_round_trip():
+    for kind, index, code in [
+        (PeriodKind.MONTH, 2, "2010-02"),
+        (PeriodKind.QUARTER, 1, "2010-Q1"),
+        (PeriodKind.HALF, 2, "2010-H2"),
+        (PeriodKind.QUARTER, ANNUAL, "2010"),
+    ]:
+        period = Period(2010, index, kind)
+        assert period.code == code
+        assert parse_period(code, kind) == period
+
+
+def test_scores_on_the_scale_with_messy_cells():
+    assert parse_score("８７４.５", scale_max=D(1000)) == D("874.50")
+    assert parse_score(82.4, scale_max=D(100)) == D("82.40")
+    assert parse_score("874.5分", scale_max=D(1000)) == D("874.50")
+    assert parse_score("1,000", scale_max=D(1000)) == D("1000.00")
+    assert parse_score("82.345", scale_max=D(100)) == D("82.35")
+    assert parse_score("  ", scale_max=D(100)) is None
+    for bad in ("101", "-1", "abc", float("nan")):
+        with pytest.raises(ValidationError):
+            parse_score(bad, scale_max=D(100))
+
+
+def test_ranks_are_whole_and_within_the_dealers():
+    assert parse_rank(35.0) == 35
+    with pytest.raises(ValidationError, match="whole number"):
+        parse_rank("35.5")
+    with pytest.raises(ValidationError):
+        parse_rank("0")
+    with pytest.raises(ValidationError) as caught:
+        clean_score_values({"score": "80", "rank": "40", "dealers": "39"}, scale_max=D(100))
+    assert "rank" in caught.value.message_dict
+    with pytest.raises(ValidationError) as caught:
+        clean_score_values({"regional_avg": "80"}, scale_max=D(100))
+    assert "score" in caught.value.message_dict
+
+
+def test_codes_normalise():
+    assert normalise_code(" ssi ") == "SSI"
+    assert normalise_code("１１.１２") == "11.12"
+    assert normalise_code(11.1) == "11.1"
+
+
+@pytest.mark.django_db
+def test_score_save_refuses_bad_values_and_stores_nothing():
+    ssi = Program.objects.get(code="SSI")
+    period = ssi.period(2010, 1)
+    for values in ({"score": "1001"}, {"score": "800", "rank": "40", "dealers": "39"}, {"score": "x"}):
+        with pytest.raises(ValidationError):
+            score_save(program=ssi, period=period, values=values)
+    with pytest.raises(ValidationError):
+        score_save(program=ssi, period=Period(2010, 2, PeriodKind.MONTH), values={"score": "800"})
+    assert not OfficialScore.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_changed_score_keeps_its_history_and_an_unchanged_one_writes_nothing(manager_user):
+    ssi = Program.objects.get(code="SSI")
+    period = ssi.period(2010, 1)
+    row, outcome = score_save(program=ssi, period=period, values={"score": "843", "rank": 35, "dealers": 39})
+    assert outcome == "created"
+    _row, outcome = score_save(program=ssi, period=period, values={"score": "843.0", "rank": "35", "dealers": 39})
+    assert outcome == "unchanged"
+    assert row.history.count() == 1
+    _row, outcome = score_save(
+        program=ssi, period=period, values={"score": "845", "rank": 34, "dealers": 39}, by=manager_user
+    )
+    assert outcome == "updated"
+    history = list(row.history.order_by("history_date"))
+    assert [h.score for h in history] == [D("843"), D("845")]
+    assert [h.rank for h in history] == [35, 34]
+    assert history[-1].updated_by == manager_user
