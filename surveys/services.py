@@ -33,6 +33,7 @@ def _upsert(model, lookup: dict, values: dict, *, by, source: str, batch: ScoreI
     row = model.objects.select_for_update().filter(**lookup).first()
     if row is None:
         row = model(**lookup, **values, source=source, batch=batch, updated_by=by)
+        row._history_user = by  # the history names who changed it, also outside a request (imports)
         row.full_clean()
         row.save()
         return row, CREATED
@@ -42,6 +43,7 @@ def _upsert(model, lookup: dict, values: dict, *, by, source: str, batch: ScoreI
     for name in changed:
         setattr(row, name, values[name])
     row.source, row.batch, row.updated_by = source, batch, by
+    row._history_user = by
     row.full_clean()
     row.save()
     return row, UPDATED
@@ -120,6 +122,18 @@ def score_delete(*, score: OfficialScore) -> None:
 
 
 @transaction.atomic
+def item_score_delete(*, item_score: ItemScore) -> None:
+    """Remove an item score typed in by mistake (history keeps it)."""
+    item_score.delete()
+
+
+@transaction.atomic
+def target_delete(*, target: Target) -> None:
+    """Remove a program's annual target with its phases and item targets (history keeps them)."""
+    target.delete()
+
+
+@transaction.atomic
 def target_save(
     *,
     program: Program,
@@ -165,6 +179,7 @@ def target_save(
             setattr(target, name, value)
         target.updated_by = by
     if outcome != UNCHANGED:
+        target._history_user = by
         target.full_clean()
         target.save()
 

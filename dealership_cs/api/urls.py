@@ -16,6 +16,7 @@ from customers.api.views import (
 )
 from dealership_cs.api.views import MeView, StaffViewSet
 from reports.api import AccuracyReopenView, AccuracyView
+from surveys.api.views import ItemScoreViewSet, OfficialScoreViewSet, ProgramViewSet, ScoreItemViewSet, TargetViewSet
 
 router = DefaultRouter()
 router.register("staff", StaffViewSet, basename="staff")
@@ -27,6 +28,11 @@ router.register("phone-corrections", PhoneCorrectionViewSet, basename="phonecorr
 router.register("omd-imports", OmdImportViewSet, basename="omdimport")
 router.register("omd-invoices", OmdInvoiceViewSet, basename="omdinvoice")
 router.register("discrepancies", DiscrepancyViewSet, basename="discrepancy")
+router.register("score-programs", ProgramViewSet, basename="scoreprogram")
+router.register("score-items", ScoreItemViewSet, basename="scoreitem")
+router.register("scores", OfficialScoreViewSet, basename="score")
+router.register("item-scores", ItemScoreViewSet, basename="itemscore")
+router.register("score-targets", TargetViewSet, basename="scoretarget")
 
 urlpatterns = [
     path("", include(router.urls)),
