@@ -26,6 +26,7 @@ urlpatterns = [
     path("staff/<int:pk>/edit/", views.StaffEditView.as_view(), name="staff_update"),
     path("customers/", include("customers.urls")),
     path("reports/", include("reports.urls")),
+    path("scores/", include("surveys.urls")),
     path("api/", include("dealership_cs.api.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from simple_history.admin import SimpleHistoryAdmin
 
-from surveys.models import ItemScore, OfficialScore, Program, ScoreImport, ScoreItem, Target, TargetPhase
+from surveys.models import ItemScore, ItemTarget, OfficialScore, Program, ScoreImport, ScoreItem, Target, TargetPhase
 from surveys.services import catalogue_copy
 
 
@@ -85,6 +85,18 @@ class TargetAdmin(SimpleHistoryAdmin):
     list_display = ["program", "year", "score", "rank", "phasing"]
     list_filter = ["program", "year"]
     inlines = [TargetPhaseInline]
+
+
+@admin.register(TargetPhase)
+class TargetPhaseAdmin(SimpleHistoryAdmin):
+    list_display = ["target", "period", "percent"]
+    list_filter = ["target__program", "target__year"]
+
+
+@admin.register(ItemTarget)
+class ItemTargetAdmin(SimpleHistoryAdmin):
+    list_display = ["target", "item", "score"]
+    list_filter = ["target__program", "target__year"]
 
 
 @admin.register(ScoreImport)

@@ -10,12 +10,15 @@ unrecognised CSV encodings), finds the header row below any title rows by the co
 aliases, and raises `SpreadsheetRefused` with a translated message naming the file when it
 cannot. Reading .xlsx/.xls uses python-calamine; .csv may be UTF-8 (with or without BOM) or
 GB18030, comma-, tab- or semicolon-separated.
+
+`open_tables` does the same for a workbook holding several tables, each on its own sheet and
+recognised by its header (a CSV holds one): it returns a reader per table found.
 """
 
 from .guards import ACCEPTED_EXTENSIONS, DEFAULT_MAX_BYTES
 from .headers import HEADER_SCAN_ROWS, TOTALS_LABELS, is_totals_label, normalise_header
 from .model import Column, Row, RowError, SpreadsheetRefused, cell_text, format_size
-from .readers import SheetReader, default_max_bytes, open_table
+from .readers import SheetReader, default_max_bytes, open_table, open_tables
 
 __all__ = [
     "ACCEPTED_EXTENSIONS",
@@ -33,4 +36,5 @@ __all__ = [
     "is_totals_label",
     "normalise_header",
     "open_table",
+    "open_tables",
 ]

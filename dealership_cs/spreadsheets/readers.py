@@ -11,7 +11,7 @@ import codecs
 import csv
 import io
 import os
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from itertools import islice
 from operator import itemgetter
@@ -46,6 +46,7 @@ from .model import (
 from .refusals import damaged, encrypted_workbook
 
 CSV_DELIMITERS = (",", "\t", ";")
+DUPLICATE_TABLE = "duplicate_table"  # SpreadsheetRefused.code: two sheets hold the same table
 _SNIFF_LINES = HEADER_SCAN_ROWS
 
 
@@ -157,6 +158,34 @@ def open_table(
     if kind == guards.CSV:
         return _open_csv(src, file_name, matcher)
     return _open_workbook(src, file_name, matcher)
+
+
+def open_tables(
+    source: str | os.PathLike[str] | BinaryIO,
+    *,
+    file_name: str,
+    tables: Mapping[str, Sequence[Column]],
+    labels: Mapping[str, str] | None = None,
+    max_bytes: int | None = None,
+) -> dict[str, SheetReader]:
+    """Check a file once and find several tables in it, each on its own sheet: {table: reader}.
+
+    Each sheet goes to the first table, in the order of `tables`, whose required columns its
+    header has (so a table whose columns include another's comes first); sheets matching none
+    are ignored, and a CSV holds one table. Two visible sheets holding the same table are
+    refused rather than one silently ignored (a hidden sheet is read only for a table no visible
+    sheet holds); so is a file in which no sheet holds any table, with a message listing every
+    table's columns (`labels` names the tables in messages).
+    """
+    if not tables:
+        raise ValueError("open_tables needs at least one table")
+    matchers = {name: HeaderMatcher(columns) for name, columns in tables.items()}
+    limit = max_bytes if max_bytes is not None else default_max_bytes()
+    src = guards.Source(source, limit)
+    kind = guards.check_file(src, file_name, limit)
+    if kind == guards.CSV:
+        return _open_csv_tables(src, file_name, matchers, labels or {})
+    return _open_workbook_tables(src, file_name, matchers, labels or {})
 
 
 def default_max_bytes() -> int:
@@ -313,6 +342,104 @@ def _describe(column: Column) -> str:
     return text if column.required else _("%(column)s (optional)") % {"column": text}
 
 
+def _open_workbook_tables(
+    src: guards.Source, file_name: str, matchers: dict[str, HeaderMatcher], labels: Mapping[str, str]
+) -> dict[str, SheetReader]:
+    found: dict[str, SheetReader] = {}
+    best: tuple[HeaderMatcher, HeaderCandidate] | None = None
+    saw_data = False
+    with _calamine_errors(file_name):
+        if src.path is not None:
+            workbook = python_calamine.CalamineWorkbook.from_path(src.path)
+        else:
+            with src.open() as fh:
+                workbook = python_calamine.CalamineWorkbook.from_filelike(fh)
+        with workbook:
+            metadata = workbook.sheets_metadata
+            for index in _sheet_order(workbook):
+                sheet = workbook.get_sheet_by_index(index)
+                if sheet.start is None:
+                    continue
+                saw_data = True
+                head = sheet.to_python(skip_empty_area=False, nrows=HEADER_SCAN_ROWS)
+                for name, matcher in matchers.items():
+                    header, candidate = find_header(enumerate(head, 1), matcher, sheet_name=sheet.name)
+                    if header is not None:
+                        if name in found and metadata[index].visible != python_calamine.SheetVisibleEnum.Visible:
+                            break  # as in open_table: a hidden sheet only stands in for a table no visible one holds
+                        if name in found:
+                            raise _same_table_twice(
+                                file_name, labels.get(name, name), found[name].sheet_name, sheet.name
+                            )
+                        end = sheet.end
+                        found[name] = SheetReader(
+                            file_name=file_name,
+                            sheet_name=sheet.name,
+                            header=header,
+                            matcher=matcher,
+                            row_source=_calamine_rows(sheet, header, file_name),
+                            total_rows_hint=end[0] + 1 - header.row_number if end else None,
+                        )
+                        break
+                    best = _better_candidate(best, matcher, candidate)
+    if found:
+        return found
+    raise _tables_refusal(file_name, matchers, labels, best, saw_data)
+
+
+def _better_candidate(
+    best: tuple[HeaderMatcher, HeaderCandidate] | None, matcher: HeaderMatcher, candidate: HeaderCandidate | None
+) -> tuple[HeaderMatcher, HeaderCandidate] | None:
+    """The partial header to name in a refusal: most columns recognised, then fewest missing."""
+    if candidate is None:
+        return best
+    if best is None:
+        return matcher, candidate
+    _matcher, current = best
+    if (len(candidate.columns), -len(candidate.missing)) > (len(current.columns), -len(current.missing)):
+        return matcher, candidate
+    return best
+
+
+def _same_table_twice(file_name: str, table: str, first: str, second: str) -> SpreadsheetRefused:
+    return SpreadsheetRefused(
+        _(
+            "“%(file)s”: sheets “%(first)s” and “%(second)s” both hold the %(table)s table. Put those rows on one "
+            "sheet (or delete the sheet that is an old copy) and upload the file again."
+        )
+        % {"file": file_name, "first": first, "second": second, "table": table},
+        file_name=file_name,
+        code=DUPLICATE_TABLE,
+    )
+
+
+def _tables_refusal(
+    file_name: str,
+    matchers: dict[str, HeaderMatcher],
+    labels: Mapping[str, str],
+    best: tuple[HeaderMatcher, HeaderCandidate] | None,
+    saw_data: bool,
+) -> SpreadsheetRefused:
+    """A partial header is named with what it lacks; otherwise every table's columns are listed."""
+    if not saw_data or best is not None:
+        matcher, candidate = best if best is not None else (next(iter(matchers.values())), None)
+        return _header_refusal(file_name, matcher, candidate, saw_data)
+    expected = "; ".join(
+        _("%(table)s: %(columns)s")
+        % {"table": labels.get(name, name), "columns": ", ".join(_describe(column) for column in matcher.columns)}
+        for name, matcher in matchers.items()
+    )
+    return SpreadsheetRefused(
+        _(
+            "“%(file)s” has no sheet with a recognisable header row (looked at the first %(rows)s rows of each "
+            "sheet). Expected the columns of at least one of these tables — %(expected)s."
+        )
+        % {"file": file_name, "rows": HEADER_SCAN_ROWS, "expected": expected},
+        file_name=file_name,
+        code=NO_HEADER,
+    )
+
+
 # --- CSV -------------------------------------------------------------------------------------
 
 
@@ -335,6 +462,30 @@ def _open_csv(src: guards.Source, file_name: str, matcher: HeaderMatcher) -> She
         if candidate is not None and (best is None or len(candidate.columns) > len(best.columns)):
             best = candidate
     raise _header_refusal(file_name, matcher, best, bool(text.strip(STRIP_CHARS)))
+
+
+def _open_csv_tables(
+    src: guards.Source, file_name: str, matchers: dict[str, HeaderMatcher], labels: Mapping[str, str]
+) -> dict[str, SheetReader]:
+    text = _decode_csv(src.read_all(), file_name)
+    best: tuple[HeaderMatcher, HeaderCandidate] | None = None
+    for delimiter in _delimiters_to_try(text):
+        head = list(islice(_csv_records(text, delimiter, file_name), HEADER_SCAN_ROWS))
+        for name, matcher in matchers.items():
+            header, candidate = find_header(enumerate(head, 1), matcher)
+            if header is not None:
+                skip = header.row_number
+                reader = SheetReader(
+                    file_name=file_name,
+                    sheet_name="",
+                    header=header,
+                    matcher=matcher,
+                    row_source=lambda d=delimiter, n=skip: islice(_csv_records(text, d, file_name), n, None),
+                    total_rows_hint=text.count("\n") + 1 - header.row_number,
+                )
+                return {name: reader}
+            best = _better_candidate(best, matcher, candidate)
+    raise _tables_refusal(file_name, matchers, labels, best, bool(text.strip(STRIP_CHARS)))
 
 
 def _decode_csv(data: bytes, file_name: str) -> str:

@@ -102,14 +102,14 @@ def test_password_change_applies_the_password_validators(client, staff_user):
     ("who", "expected_nav"),
     [
         ("staff", {"staff", "customers", "archive_new", "archives", "vehicles", "visits", "data_quality",
-                   "phone_corrections", "ledger_import", "omd_invoices", "discrepancies", "accuracy"}),
+                   "phone_corrections", "ledger_import", "omd_invoices", "discrepancies", "accuracy", "scores"}),
         ("agent", {"staff", "customers", "archives", "vehicles", "visits", "phone_corrections", "omd_invoices",
-                   "discrepancies"}),
+                   "discrepancies", "scores"}),
         ("manager", {"staff", "customers", "archives", "vehicles", "visits", "phone_corrections", "omd_invoices",
-                     "discrepancies", "accuracy"}),
+                     "discrepancies", "accuracy", "scores", "score_import"}),
         ("admin", {"staff", "system", "admin", "api_docs", "customers", "archive_new", "archives", "vehicles",
                    "visits", "data_quality", "phone_corrections", "ledger_import", "omd_invoices", "omd_imports",
-                   "discrepancies", "accuracy"}),
+                   "discrepancies", "accuracy", "scores", "score_import"}),
         ("norole", set()),
     ],
 )
