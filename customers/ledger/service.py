@@ -2,11 +2,7 @@
 
 from __future__ import annotations
 
-import hashlib
-import io
-import os
 from dataclasses import dataclass, field
-from typing import BinaryIO
 
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -14,9 +10,7 @@ from django.utils.translation import gettext as _
 from customers.ledger.rows import LEDGER_COLUMNS, LedgerRow, parse_row
 from customers.ledger.writer import LedgerWriter
 from customers.models import ImportBatch
-from dealership_cs.spreadsheets import RowError, default_max_bytes, open_table
-
-Source = str | os.PathLike[str] | BinaryIO
+from dealership_cs.spreadsheets import FileSource, RowError, fingerprint, open_table, rewindable
 
 # Rows are resolved and written this many at a time: a few queries and bulk writes per chunk
 # keep both the query count and the memory flat for ledgers of any length.
@@ -50,34 +44,8 @@ class LedgerResult:
         }
 
 
-def _rewindable(source: Source) -> Source:
-    """The source, buffered when it is a stream that cannot be rewound (it is read twice)."""
-    if isinstance(source, str | os.PathLike):
-        return source
-    try:
-        source.seek(0)
-    except (AttributeError, OSError, io.UnsupportedOperation):
-        # One byte over the limit is enough for open_table to refuse the file as too large.
-        return io.BytesIO(source.read(default_max_bytes() + 1))
-    return source
-
-
-def _sha256(source: Source) -> str:
-    digest = hashlib.sha256()
-    if isinstance(source, str | os.PathLike):
-        with open(source, "rb") as fh:
-            for block in iter(lambda: fh.read(1 << 20), b""):
-                digest.update(block)
-        return digest.hexdigest()
-    source.seek(0)
-    for block in iter(lambda: source.read(1 << 20), b""):
-        digest.update(block)
-    source.seek(0)
-    return digest.hexdigest()
-
-
 @transaction.atomic
-def ledger_import(*, source: Source, file_name: str, by=None, dry_run: bool = False) -> LedgerResult:
+def ledger_import(*, source: FileSource, file_name: str, by=None, dry_run: bool = False) -> LedgerResult:
     """Import an archive ledger; raise SpreadsheetRefused, storing nothing, if the file cannot be read.
 
     Each data row is one archive, upserted by VIN. The car's invoice holder stays when the name
@@ -87,12 +55,12 @@ def ledger_import(*, source: Source, file_name: str, by=None, dry_run: bool = Fa
     rejected when it differs. With `dry_run` everything runs and is rolled back; the counts
     still say what the import would do.
     """
-    source = _rewindable(source)
+    source = rewindable(source)
     reader = open_table(source, file_name=file_name, columns=LEDGER_COLUMNS)
     batch = ImportBatch.objects.create(
         kind=ImportBatch.Kind.LEDGER,
         file_name=file_name[: ImportBatch._meta.get_field("file_name").max_length],
-        sha256=_sha256(source),
+        sha256=fingerprint(source)[1],
         created_by=by,
     )
     writer = LedgerWriter(batch=batch, by=by)

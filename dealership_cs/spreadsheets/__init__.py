@@ -15,12 +15,16 @@ GB18030, comma-, tab- or semicolon-separated.
 recognised by its header (a CSV holds one): it returns a reader per table found.
 """
 
+from .files import FileSource, fingerprint, rewindable
 from .guards import ACCEPTED_EXTENSIONS, DEFAULT_MAX_BYTES
 from .headers import HEADER_SCAN_ROWS, TOTALS_LABELS, is_totals_label, normalise_header
 from .model import Column, Row, RowError, SpreadsheetRefused, cell_text, format_size
 from .readers import SheetReader, default_max_bytes, open_table, open_tables
 
 __all__ = [
+    "FileSource",
+    "fingerprint",
+    "rewindable",
     "ACCEPTED_EXTENSIONS",
     "DEFAULT_MAX_BYTES",
     "HEADER_SCAN_ROWS",

@@ -2,19 +2,15 @@
 
 from __future__ import annotations
 
-import hashlib
-import io
-import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
-from typing import BinaryIO
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from dealership_cs.spreadsheets import Row, RowError, SheetReader, default_max_bytes, open_tables
+from dealership_cs.spreadsheets import FileSource, Row, RowError, SheetReader, fingerprint, open_tables, rewindable
 from surveys.imports.columns import ITEMS, SCORES, TABLES, TARGETS, table_labels
 from surveys.models import Program, ScoreImport, ScoreItem, Source, Target
 from surveys.periods import Period, PeriodKind, parse_period
@@ -29,8 +25,6 @@ from surveys.validators import (
     parse_rank,
     parse_score,
 )
-
-FileSource = str | os.PathLike[str] | BinaryIO
 
 # Where a service's error keys land in the file: its own column, else the table's main value.
 _TARGET_FIELDS = {"score": "target_score", "rank": "target_rank", "year": "year", "program": "program"}
@@ -88,12 +82,12 @@ def score_import(*, source: FileSource, file_name: str, by=None, dry_run: bool =
     same file is skipped when the row is identical and rejected when it differs. With
     ``dry_run`` everything runs and is rolled back; the counts still say what the import would do.
     """
-    source = _rewindable(source)
+    source = rewindable(source)
     readers = open_tables(source, file_name=file_name, tables=TABLES, labels=table_labels())
     uploader = by if getattr(by, "pk", None) else None
     batch = None
     if not dry_run:
-        size, sha256 = _fingerprint(source)
+        size, sha256 = fingerprint(source)
         batch = ScoreImport.objects.create(
             file_name=file_name[: ScoreImport._meta.get_field("file_name").max_length],
             size=size,
@@ -340,38 +334,3 @@ def _year(reader: SheetReader, row: Row, errors: list[RowError]) -> int | None:
         errors.append(reader.error(row, "year", _("required")))
         return None
     return period.year
-
-
-# --- the file ------------------------------------------------------------------------------------
-
-
-def _rewindable(source: FileSource) -> FileSource:
-    """The source, buffered when it is a stream that cannot be rewound (it is read twice)."""
-    if isinstance(source, str | os.PathLike):
-        return source
-    try:
-        source.seek(0)
-    except (AttributeError, OSError, io.UnsupportedOperation):
-        # One byte over the limit is enough for open_tables to refuse the file as too large.
-        return io.BytesIO(source.read(default_max_bytes() + 1))
-    return source
-
-
-def _fingerprint(source: FileSource) -> tuple[int, str]:
-    """The file's size and SHA-256, read in blocks."""
-    if isinstance(source, str | os.PathLike):
-        with open(source, "rb") as fh:
-            return _digest(fh)
-    source.seek(0)
-    try:
-        return _digest(source)
-    finally:
-        source.seek(0)
-
-
-def _digest(fh: BinaryIO) -> tuple[int, str]:
-    digest, size = hashlib.sha256(), 0
-    for block in iter(lambda: fh.read(1 << 20), b""):
-        digest.update(block)
-        size += len(block)
-    return size, digest.hexdigest()

@@ -10,21 +10,11 @@ from django.core.management import call_command
 from rest_framework.test import APIClient
 
 from surveys.models import ANNUAL, ItemScore, ItemTarget, OfficialScore, Program, ScoreItem, Target
-from surveys.services import item_score_save, score_save, target_save
+from surveys.services import score_save, target_save
+from surveys.tests.domain_2010 import load_mot_items_2010, load_ssi_2010
 
 pytestmark = pytest.mark.django_db
 
-SSI_2010 = [(1, "843", "878", 35), (2, "830", "890.7", 37), (3, "867", "887.7", 26), (4, "958", "903", 12)]
-MOT_ITEMS_2010 = {  # code: (dealer, regional), the full-year item table
-    "8C2": ("82.1", "81"),
-    "9A1": ("83.9", "84.1"),
-    "9A6": ("81.8", "81.4"),
-    "11.1": ("86.3", "86"),
-    "11.11": ("81.4", "83.3"),
-    "11.12": ("78.6", "78.6"),
-    "11.13": ("79.3", "79.4"),
-    "12B.1": ("79.3", "76.1"),
-}
 Q1 = {"program": "SSI", "period": "2010-Q1", "score": 843, "regional_avg": "878", "rank": 35, "dealers": 39}
 
 
@@ -35,28 +25,6 @@ def api():
 
 def _ssi() -> Program:
     return Program.objects.get(code="SSI")
-
-
-def load_ssi_2010(quarters=(1, 2, 3, 4)) -> Program:
-    ssi = _ssi()
-    for quarter, score, regional, rank in SSI_2010:
-        if quarter in quarters:
-            values = {"score": score, "regional_avg": regional, "rank": rank, "dealers": 39}
-            score_save(program=ssi, period=ssi.period(2010, quarter), values=values)
-    return ssi
-
-
-def load_mot_items_2010() -> Program:
-    css = Program.objects.get(code="CSS")
-    catalogue = {item.code: item for item in css.items.filter(year=2010)}
-    for code, (dealer, regional) in MOT_ITEMS_2010.items():
-        item_score_save(
-            program=css,
-            period=css.period(2010, ANNUAL),
-            item=catalogue[code],
-            values={"score": dealer, "regional_avg": regional},
-        )
-    return css
 
 
 # --- The summary --------------------------------------------------------------------------------

@@ -14,41 +14,12 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from dealership_cs.spreadsheets import SpreadsheetRefused
 from surveys.imports import ScoreImportResult, ScoreRowError
-from surveys.models import ANNUAL, ItemScore, OfficialScore, Program, ScoreImport, Target
+from surveys.models import ItemScore, OfficialScore, Program, ScoreImport, Target
 from surveys.selectors import catalogue_for
-from surveys.services import item_score_save, score_save
+from surveys.services import score_save
+from surveys.tests.domain_2010 import load_mot_2010, load_ssi_2010
 
 pytestmark = pytest.mark.django_db
-
-SSI_2010 = [  # quarter, dealer, regional, rank of 39
-    (1, "843", "878", 35),
-    (2, "830", "890.7", 37),
-    (3, "867", "887.7", 26),
-    (4, "958", "903", 12),
-]
-MOT_2010 = [  # month, regional, dealer, rank of 54 (month 1 had no survey)
-    (2, "81", "81", 20),
-    (3, "82.4", "74.8", 38),
-    (4, "80.3", "80.5", 26),
-    (5, "81.3", "82.1", 24),
-    (6, "81.1", "78.7", 26),
-    (7, "79", "82.4", 18),
-    (8, "80.9", "85.9", 17),
-    (9, "81.6", "79.8", 28),
-    (10, "82.3", "84.2", 27),
-    (11, "87.3", "94.8", 13),
-    (12, "84.5", "84.5", 25),
-]
-MOT_ITEMS_2010 = {  # code: (dealer, regional), the year's item scores
-    "8C2": ("82.1", "81"),
-    "9A1": ("83.9", "84.1"),
-    "9A6": ("81.8", "81.4"),
-    "11.1": ("86.3", "86"),
-    "11.11": ("81.4", "83.3"),
-    "11.12": ("78.6", "78.6"),
-    "11.13": ("79.3", "79.4"),
-    "12B.1": ("79.3", "76.1"),
-}
 
 
 def program(code: str) -> Program:
@@ -57,39 +28,12 @@ def program(code: str) -> Program:
 
 @pytest.fixture
 def ssi_2010():
-    ssi = program("SSI")
-    for quarter, score, regional, rank in SSI_2010:
-        score_save(
-            program=ssi,
-            period=ssi.period(2010, quarter),
-            values={"score": score, "regional_avg": regional, "rank": rank, "dealers": 39},
-        )
-    return ssi
+    return load_ssi_2010()
 
 
 @pytest.fixture
 def css_2010():
-    css = program("CSS")
-    for month, regional, score, rank in MOT_2010:
-        score_save(
-            program=css,
-            period=css.period(2010, month),
-            values={"score": score, "regional_avg": regional, "rank": rank, "dealers": 54},
-        )
-    score_save(
-        program=css,
-        period=css.period(2010, ANNUAL),
-        values={"score": "82.2", "regional_avg": "82.0", "rank": 22, "dealers": 54},
-    )
-    items = {item.code: item for item in catalogue_for(css, 2010)}
-    for code, (score, regional) in MOT_ITEMS_2010.items():
-        item_score_save(
-            program=css,
-            period=css.period(2010, ANNUAL),
-            item=items[code],
-            values={"score": score, "regional_avg": regional},
-        )
-    return css
+    return load_mot_2010(official_year=True)
 
 
 def english(client, user):
