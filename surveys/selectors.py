@@ -311,8 +311,11 @@ def _item_rows(program: Program, year: int, target: Target | None, lowest: int) 
     return rows
 
 
-def program_year(program: Program, year: int, *, lowest: int = LOWEST_ITEMS) -> ProgramYear:
-    """Everything the scores page and ``/api/scores/summary/`` show for a program and year."""
+def program_year(program: Program, year: int, *, lowest: int = LOWEST_ITEMS, items: bool = True) -> ProgramYear:
+    """Everything the scores page and ``/api/scores/summary/`` show for a program and year.
+
+    ``items=False`` leaves the item table out (the overview does not show it).
+    """
     target = Target.objects.filter(program=program, year=year).prefetch_related("phases", "item_targets").first()
     phased = phased_targets(target, program)
     results = list(OfficialScore.objects.filter(program=program, year=year).select_related("program"))
@@ -340,9 +343,38 @@ def program_year(program: Program, year: int, *, lowest: int = LOWEST_ITEMS) -> 
         ytd=year_to_date(regular, target_score),
         official_year=by_index.get(ANNUAL) if program.periods_per_year > 1 else None,
         target=target,
-        items=_item_rows(program, year, target, lowest),
+        items=_item_rows(program, year, target, lowest) if items else [],
         projection=required_average(program, year, regular, target_score),
     )
+
+
+@dataclass
+class ProgramCard:
+    """One line of the overview: the program's year and its latest reported period."""
+
+    summary: ProgramYear
+    latest: PeriodRow | None
+
+    @property
+    def program(self) -> Program:
+        return self.summary.program
+
+
+def scores_overview(programs, year: int) -> list[ProgramCard]:
+    """Each program's year (without items) and its latest reported period, for the overview."""
+    cards = []
+    for program in programs:
+        summary = program_year(program, year, items=False)
+        latest = next((row for row in reversed(summary.periods) if row.result), None)
+        cards.append(ProgramCard(summary, latest))
+    return cards
+
+
+def overview_years() -> tuple[list[int], int | None]:
+    """The years with any result or target (newest first), and the latest year with results."""
+    scored = set(OfficialScore.objects.values_list("year", flat=True).distinct())
+    targeted = set(Target.objects.values_list("year", flat=True).distinct())
+    return sorted(scored | targeted, reverse=True), max(scored, default=None)
 
 
 def score_years(program: Program) -> list[int]:

@@ -8,12 +8,9 @@ a 404, a bad period in the query string a message and a 400.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from django.contrib import messages
 from django.contrib.auth.mixins import PermissionRequiredMixin
 from django.core.exceptions import ValidationError
-from django.db.models import Max
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -28,7 +25,7 @@ from surveys import imports
 from surveys.forms import PeriodScoreForm, ScoreUploadForm, TargetForm
 from surveys.models import ANNUAL, ItemScore, OfficialScore, Program, ScoreImport, Target
 from surveys.periods import YEAR_MAX, YEAR_MIN, Period, parse_period, period_indexes
-from surveys.selectors import PeriodRow, ProgramYear, catalogue_for, latest_year, program_year, score_years
+from surveys.selectors import catalogue_for, latest_year, overview_years, program_year, score_years, scores_overview
 from surveys.services import period_scores_save, target_save
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -75,28 +72,12 @@ class ScoresPermissionMixin(PermissionRequiredMixin):
 # --- reading --------------------------------------------------------------------------------------
 
 
-@dataclass
-class ProgramCard:
-    """One line of the overview: the program's latest period and its year so far."""
-
-    summary: ProgramYear
-    latest: PeriodRow | None
-
-    @property
-    def program(self) -> Program:
-        return self.summary.program
-
-
 class OverviewView(ScoresPermissionMixin, View):
     """Every active program's latest result, gap, rank, year to date and target for one year."""
 
     def get(self, request: HttpRequest) -> HttpResponse:
-        years = sorted(
-            set(OfficialScore.objects.values_list("year", flat=True).distinct())
-            | set(Target.objects.values_list("year", flat=True).distinct()),
-            reverse=True,
-        )
-        default = OfficialScore.objects.aggregate(y=Max("year"))["y"] or timezone.localdate().year
+        years, latest = overview_years()
+        default = latest or timezone.localdate().year
         year, status = default, 200
         text = request.GET.get("year", "").strip()
         if text:
@@ -110,11 +91,7 @@ class OverviewView(ScoresPermissionMixin, View):
                     % {"value": text, "min": YEAR_MIN, "max": YEAR_MAX, "year": default},
                 )
                 year, status = default, 400
-        cards = []
-        for program in Program.objects.visible_to(request.user).filter(active=True):
-            summary = program_year(program, year)
-            latest = next((row for row in reversed(summary.periods) if row.result), None)
-            cards.append(ProgramCard(summary, latest))
+        cards = scores_overview(Program.objects.visible_to(request.user).filter(active=True), year)
         context = {
             "year": year,
             "years": sorted(set(years) | {year}, reverse=True),

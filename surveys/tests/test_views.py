@@ -195,8 +195,8 @@ def test_the_overview_shows_each_program_for_the_latest_year_with_results(
     client, agent_user, ssi_2010, css_2010, django_assert_max_num_queries
 ):
     english(client, agent_user)
-    # the session and the user's permissions, the years, then each of the four programs' year (about six each)
-    with django_assert_max_num_queries(35):
+    # the session and the user's permissions, the years, then each program's target and periods (no item table)
+    with django_assert_max_num_queries(20):
         html = client.get("/scores/").content.decode()
     assert 'Official scores <span class="text-body-secondary">2010</span>' in html
     ssi = row_html(html, "data-program", "SSI")
