@@ -10,6 +10,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font, PatternFill
 
 from customers.models import OmdImport, OmdStagedRow
+from customers.omd.stage import PREVIEW_ROWS
 
 PREVIEW_FIELDS = (
     "invoice_number",
@@ -25,7 +26,7 @@ PREVIEW_FIELDS = (
 )
 
 
-def omd_preview_rows(omd_import: OmdImport, limit: int = 20) -> list[OmdStagedRow]:
+def omd_preview_rows(omd_import: OmdImport, limit: int = PREVIEW_ROWS) -> list[OmdStagedRow]:
     """The first rows of the file as they were mapped, good and rejected, in sheet order.
 
     Each row's ``action`` says what the import does with it (create, update, unchanged, repeat,

@@ -24,6 +24,13 @@ def omd_apply(import_id: int) -> str:
     return omd_import.status
 
 
+@shared_task(name="customers.omd_prune_staged")
+def omd_prune_staged() -> dict:
+    from customers.omd.service import omd_staged_rows_prune
+
+    return omd_staged_rows_prune()
+
+
 def schedule_omd_validate(import_id: int) -> None:
     """Send the validation to a worker once the upload is committed (the worker must see the row)."""
     transaction.on_commit(lambda: omd_validate.delay(import_id))

@@ -89,7 +89,10 @@ class OmdImport(models.Model):
 class OmdInvoice(models.Model):
     """An invoice (retail) record as the manufacturer's OMD system holds it."""
 
-    invoice_number = models.CharField(_("invoice number"), max_length=20, unique=True)
+    # Unique through Meta.constraints rather than unique=True: the same index, without the
+    # varchar_pattern_ops copy PostgreSQL gets for unique CharFields (numbers are only ever
+    # looked up whole), which every import would maintain for nothing.
+    invoice_number = models.CharField(_("invoice number"), max_length=20)
     invoice_date = models.DateField(_("invoice date"))
     customer_name = models.CharField(_("customer name"), max_length=100)
     customer_name_key = models.CharField(_("customer name key"), max_length=100, editable=False)
@@ -103,18 +106,30 @@ class OmdInvoice(models.Model):
     # What a red-letter invoice names as the invoice it voids, when the export says so.
     original_invoice_number = models.CharField(_("original invoice number"), max_length=20, blank=True)
     voided = models.BooleanField(_("voided"), default=False)
-    # A red-letter invoice (negative amount) voids an earlier one; both are kept.
+    # A red-letter invoice (negative amount) voids an earlier one; both are kept. Indexed only
+    # where set (Meta.indexes): about one invoice in a thousand. No database constraint: it would
+    # queue a check for every invoice an import inserts (run at commit even when empty), and the
+    # import sets it only to an invoice it has just joined; Django nulls it on delete.
     voided_by = models.ForeignKey(
-        "self", verbose_name=_("voided by"), on_delete=models.SET_NULL, null=True, blank=True, related_name="voids"
+        "self", verbose_name=_("voided by"), on_delete=models.SET_NULL, null=True, blank=True, related_name="voids",
+        db_index=False, db_constraint=False,
     )
+    # Every invoice an import writes points at it: the database's own check of that reference
+    # (one per row, at commit) cost an import of 200,000 invoices a second for a row the same
+    # transaction has just read. Django still nulls it when an import is deleted.
     batch = models.ForeignKey(
         OmdImport, verbose_name=_("last written by"), on_delete=models.SET_NULL, null=True, blank=True,
-        related_name="invoices",
+        related_name="invoices", db_constraint=False,
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
-    history = HistoricalRecords(excluded_fields=["customer_name_key"])
+    # The history is read per invoice (by id) and by date; an import writes a history row per
+    # invoice, so its other columns are not indexed (each index costs every import), and the
+    # user is not checked by the database (a check per row at commit; Django nulls it on delete).
+    history = HistoricalRecords(
+        excluded_fields=["customer_name_key"], no_db_index=["voided_by", "batch"], user_db_constraint=False
+    )
     objects = VisibleToRolesQuerySet.as_manager()
 
     class Meta:
@@ -125,7 +140,10 @@ class OmdInvoice(models.Model):
             # The reconciliation pairs archives with invoices by number, then by VIN.
             models.Index(fields=["vin"], name="omdinvoice_vin_idx"),
             models.Index(fields=["invoice_date"], name="omdinvoice_date_idx"),
+            models.Index(fields=["voided_by"], condition=models.Q(voided_by__isnull=False),
+                         name="omdinvoice_voided_by_idx"),
         ]
+        constraints = [models.UniqueConstraint(fields=["invoice_number"], name="omdinvoice_number_unique")]
 
     def __str__(self) -> str:
         return self.invoice_number
@@ -149,7 +167,12 @@ class OmdStagedRow(models.Model):
         REJECTED = "rejected", _("rejected")
 
     # Indexed by the (omd_import, …) indexes below; a separate index would only slow down staging.
-    omd_import = models.ForeignKey(OmdImport, on_delete=models.CASCADE, related_name="staged_rows", db_index=False)
+    # No database constraint: staging writes a row per line of the file, and the database's check
+    # of each (at every chunk's commit) cost as much as a third of the writing; the rows are
+    # written only by stage.py, for an import it has just read, and Django deletes them with it.
+    omd_import = models.ForeignKey(
+        OmdImport, on_delete=models.CASCADE, related_name="staged_rows", db_index=False, db_constraint=False
+    )
     row_number = models.PositiveIntegerField()
     invoice_number = models.CharField(max_length=20, blank=True)
     invoice_date = models.DateField(null=True)

@@ -109,6 +109,10 @@ def apply_plan(
         "reason": reason[:REASON_MAX_LENGTH],
     }
     with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # The inserts sort up to an export's rows (by row number, by id): in memory rather than
+            # in temporary files (SET LOCAL: the caller's transaction only).
+            cursor.execute("SET LOCAL work_mem = '256MB'")
         cursor.execute(_update_sql(columns), params)
         clock("apply_update")
         cursor.execute(_INSERT_SQL, params)

@@ -191,7 +191,11 @@ class RowParser:
                     if len(cache) < _CACHE_LIMIT:
                         cache[raw] = value
             else:
-                value = _attempt(parse, raw)
+                # _attempt, inlined: this branch runs for every unique value of every row.
+                try:
+                    value = parse(raw)
+                except ValidationError as exc:
+                    value = _Rejected(" ".join(exc.messages))
             if value.__class__ is _Rejected:
                 (errors := errors or []).append((key, value.reason))
                 value = empty

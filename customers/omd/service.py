@@ -27,6 +27,7 @@ import os
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import timedelta
 from pathlib import PurePath
 from typing import BinaryIO
 
@@ -43,7 +44,7 @@ from customers.models import OmdImport, OmdStagedRow
 from customers.omd.apply import apply_plan
 from customers.omd.columns import OMD_COLUMNS
 from customers.omd.plan import classify
-from customers.omd.stage import delete_staged_rows, stage_file
+from customers.omd.stage import PREVIEW_ROWS, delete_staged_rows, prune_staged_rows, stage_file
 from dealership_cs.spreadsheets import ACCEPTED_EXTENSIONS, SpreadsheetRefused, default_max_bytes, format_size
 from dealership_cs.spreadsheets.model import EMPTY, TOO_LARGE, UNSUPPORTED_TYPE
 
@@ -341,6 +342,29 @@ def omd_import_apply(*, import_id: int) -> OmdImport:
             _unexpected(import_id, Status.IMPORTING, exc)
             raise
     return OmdImport.objects.get(pk=import_id)
+
+
+# --- Housekeeping -----------------------------------------------------------------------------
+
+FINISHED = (Status.DONE, Status.FAILED, Status.CANCELLED)
+
+
+def omd_staged_rows_prune(*, older_than_days: int = 7, keep_first: int = PREVIEW_ROWS) -> dict[str, int]:
+    """Nightly: drop the working copy of imports finished more than ``older_than_days`` ago.
+
+    A daily 200,000-row export would otherwise grow the staging table by as much every day. The
+    rejected rows (the error report) and the first rows (the page's preview) stay. Safe to run
+    any number of times: a pruned import has nothing more to delete.
+    """
+    cutoff = timezone.now() - timedelta(days=older_than_days)
+    imports = list(
+        OmdImport.objects.filter(status__in=FINISHED, finished_at__lt=cutoff).values_list("pk", flat=True)
+    )
+    deleted = 0
+    for import_id in imports:
+        with transaction.atomic():
+            deleted += prune_staged_rows(import_id, keep_first=keep_first)
+    return {"imports": len(imports), "staged_rows_deleted": deleted}
 
 
 # --- Synchronous run (CLI) -------------------------------------------------------------------
