@@ -19,8 +19,8 @@ USERS = {"staff": "demo-staff-2011", "agent": "demo-agent-2011", "manager": "dem
 PAGES = {
     "staff": ["/", "/staff/", "/customers/", "/customers/data-quality/"],
     "agent": ["/"],
-    "manager": ["/"],
-    "admin": ["/", "/system/", "/staff/1/"],
+    "manager": ["/", "/scores/", "/scores/CSS/2010/", "/scores/SSI/2011/", "/scores/SSI/2011/target/"],
+    "admin": ["/", "/system/", "/staff/1/", "/scores/import/"],
 }
 FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
          "--disable-component-update", "--disable-sync"]

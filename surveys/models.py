@@ -138,6 +138,15 @@ class ScoreImport(models.Model):
     def __str__(self) -> str:
         return self.file_name
 
+    # The names the shared history partial (templates/includes/history.html) reads for a batch.
+    @property
+    def created_at(self):
+        return self.uploaded_at
+
+    @property
+    def created_by(self):
+        return self.uploaded_by
+
 
 class Source(models.TextChoices):
     TYPED = "typed", _("Typed in")

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.decorators.cache import never_cache
 
+from dealership_cs.selectors import history_rows
 from dealership_cs.spreadsheets import SpreadsheetRefused
 from surveys import imports
 from surveys.forms import PeriodScoreForm, ScoreUploadForm, TargetForm
@@ -185,7 +186,10 @@ class ScoreEntryView(PermissionRequiredMixin, View):
         return _first_missing_period(program, year, entered)
 
     def _render(self, request, program, year, period, form, entered, status=None) -> HttpResponse:
+        stored = OfficialScore.objects.filter(program=program, year=year, period=period.index).first()
         context = {
+            "object": stored,
+            "history": history_rows(stored) if stored else None,
             "program": program,
             "year": year,
             "period": period,
@@ -267,6 +271,8 @@ class TargetEditView(PermissionRequiredMixin, View):
             "year": year,
             "form": form,
             "target": target,
+            "object": target,
+            "history": history_rows(target) if target else None,
             "program_url": _program_url(program, year),
         }
         return render(request, "surveys/target_form.html", context, status=status)

@@ -263,6 +263,11 @@ def test_a_manager_saves_a_period_with_its_items_and_the_history_keeps_the_chang
     items = {i.item.code: i for i in ItemScore.objects.filter(program=css_2010, year=2010, period=3)}
     assert set(items) == {"11.12", "8C2"}
     assert items["11.12"].score == Decimal("77.50") and items["8C2"].regional_avg is None
+    # The entry page shows the period's history: who changed the score, from what to what.
+    html = client.get("/scores/CSS/2010/enter/", {"period": "2010-03"}).content.decode()
+    history = re.search(r'data-testid="history".*?</table>', html, re.S).group(0)
+    assert "wang.manager" in history
+    assert "74.80" in history and "76.80" in history
 
 
 def test_the_entry_form_opens_with_the_stored_values_and_the_periods_to_choose(client, manager_user, css_2010):
@@ -348,6 +353,7 @@ def test_the_target_editor_saves_custom_phasing_and_item_targets(client, manager
     html = client.get("/scores/SSI/2011/target/").content.decode()
     assert re.search(r'name="percent_4" value="102"', html)
     assert re.search(r'data-phase-preview="2">950.40<', html)
+    assert "wang.manager" in re.search(r'data-testid="history".*?</table>', html, re.S).group(0)
     # Item targets for the service CSS.
     pk = {i.code: i.pk for i in catalogue_for(css_2010, 2011)}["11.11"]
     response = client.post(
