@@ -81,10 +81,10 @@ def catalogue_for(program: Program, year: int, *, active_only: bool = True) -> l
 
 def item_by_code(program: Program, year: int, code: str) -> ScoreItem | None:
     """The catalogue item with this code in ``year`` (codes compared as normalised)."""
-    for item in catalogue_for(program, year, active_only=False):
-        if item.code.upper() == code.upper():
-            return item
-    return None
+    source_year = catalogue_year(program, year)
+    if source_year is None:
+        return None
+    return ScoreItem.objects.filter(program=program, year=source_year, code__iexact=code).first()
 
 
 # --- targets ------------------------------------------------------------------------------------

@@ -203,6 +203,20 @@ def default_max_bytes() -> int:
 def _open_workbook(src: guards.Source, file_name: str, matcher: HeaderMatcher) -> SheetReader:
     best: HeaderCandidate | None = None
     saw_data = False
+    with _workbook(src, file_name) as workbook:
+        for _index, sheet, head in _sheet_heads(workbook):
+            saw_data = True
+            header, candidate = find_header(enumerate(head, 1), matcher, sheet_name=sheet.name)
+            if header is not None:
+                return _sheet_reader(file_name, sheet, header, matcher)
+            if candidate is not None and (best is None or len(candidate.columns) > len(best.columns)):
+                best = candidate
+    raise _header_refusal(file_name, matcher, best, saw_data)
+
+
+@contextmanager
+def _workbook(src: guards.Source, file_name: str) -> Iterator[python_calamine.CalamineWorkbook]:
+    """The workbook, from its path or stream; calamine's errors, also while reading, become refusals."""
     with _calamine_errors(file_name):
         if src.path is not None:
             workbook = python_calamine.CalamineWorkbook.from_path(src.path)
@@ -210,30 +224,36 @@ def _open_workbook(src: guards.Source, file_name: str, matcher: HeaderMatcher) -
             with src.open() as fh:
                 workbook = python_calamine.CalamineWorkbook.from_filelike(fh)
         # Sheets keep their own copy of the cells, so the workbook (and its file) can be
-        # closed as soon as the sheet is chosen.
+        # closed as soon as the sheets are chosen.
         with workbook:
-            for index in _sheet_order(workbook):
-                sheet = workbook.get_sheet_by_index(index)
-                if sheet.start is None:  # empty sheet (iter_rows() would panic on it)
-                    continue
-                saw_data = True
-                # skip_empty_area=False gives rows from row 1 and cells from column A (documented),
-                # so the header's row number is the one Excel shows.
-                head = sheet.to_python(skip_empty_area=False, nrows=HEADER_SCAN_ROWS)
-                header, candidate = find_header(enumerate(head, 1), matcher, sheet_name=sheet.name)
-                if header is not None:
-                    end = sheet.end
-                    return SheetReader(
-                        file_name=file_name,
-                        sheet_name=sheet.name,
-                        header=header,
-                        matcher=matcher,
-                        row_source=_calamine_rows(sheet, header, file_name),
-                        total_rows_hint=end[0] + 1 - header.row_number if end else None,
-                    )
-                if candidate is not None and (best is None or len(candidate.columns) > len(best.columns)):
-                    best = candidate
-    raise _header_refusal(file_name, matcher, best, saw_data)
+            yield workbook
+
+
+def _sheet_heads(
+    workbook: python_calamine.CalamineWorkbook,
+) -> Iterator[tuple[int, python_calamine.CalamineSheet, list[list[object]]]]:
+    """Each non-empty worksheet, visible ones first, with its first rows to look for a header in."""
+    for index in _sheet_order(workbook):
+        sheet = workbook.get_sheet_by_index(index)
+        if sheet.start is None:  # empty sheet (iter_rows() would panic on it)
+            continue
+        # skip_empty_area=False gives rows from row 1 and cells from column A (documented),
+        # so the header's row number is the one Excel shows.
+        yield index, sheet, sheet.to_python(skip_empty_area=False, nrows=HEADER_SCAN_ROWS)
+
+
+def _sheet_reader(
+    file_name: str, sheet: python_calamine.CalamineSheet, header: HeaderCandidate, matcher: HeaderMatcher
+) -> SheetReader:
+    end = sheet.end
+    return SheetReader(
+        file_name=file_name,
+        sheet_name=sheet.name,
+        header=header,
+        matcher=matcher,
+        row_source=_calamine_rows(sheet, header, file_name),
+        total_rows_hint=end[0] + 1 - header.row_number if end else None,
+    )
 
 
 def _sheet_order(workbook: python_calamine.CalamineWorkbook) -> list[int]:
@@ -348,40 +368,20 @@ def _open_workbook_tables(
     found: dict[str, SheetReader] = {}
     best: tuple[HeaderMatcher, HeaderCandidate] | None = None
     saw_data = False
-    with _calamine_errors(file_name):
-        if src.path is not None:
-            workbook = python_calamine.CalamineWorkbook.from_path(src.path)
-        else:
-            with src.open() as fh:
-                workbook = python_calamine.CalamineWorkbook.from_filelike(fh)
-        with workbook:
-            metadata = workbook.sheets_metadata
-            for index in _sheet_order(workbook):
-                sheet = workbook.get_sheet_by_index(index)
-                if sheet.start is None:
-                    continue
-                saw_data = True
-                head = sheet.to_python(skip_empty_area=False, nrows=HEADER_SCAN_ROWS)
-                for name, matcher in matchers.items():
-                    header, candidate = find_header(enumerate(head, 1), matcher, sheet_name=sheet.name)
-                    if header is not None:
-                        if name in found and metadata[index].visible != python_calamine.SheetVisibleEnum.Visible:
-                            break  # as in open_table: a hidden sheet only stands in for a table no visible one holds
-                        if name in found:
-                            raise _same_table_twice(
-                                file_name, labels.get(name, name), found[name].sheet_name, sheet.name
-                            )
-                        end = sheet.end
-                        found[name] = SheetReader(
-                            file_name=file_name,
-                            sheet_name=sheet.name,
-                            header=header,
-                            matcher=matcher,
-                            row_source=_calamine_rows(sheet, header, file_name),
-                            total_rows_hint=end[0] + 1 - header.row_number if end else None,
-                        )
-                        break
-                    best = _better_candidate(best, matcher, candidate)
+    with _workbook(src, file_name) as workbook:
+        metadata = workbook.sheets_metadata
+        for index, sheet, head in _sheet_heads(workbook):
+            saw_data = True
+            for name, matcher in matchers.items():
+                header, candidate = find_header(enumerate(head, 1), matcher, sheet_name=sheet.name)
+                if header is not None:
+                    if name in found and metadata[index].visible != python_calamine.SheetVisibleEnum.Visible:
+                        break  # as in open_table: a hidden sheet only stands in for a table no visible one holds
+                    if name in found:
+                        raise _same_table_twice(file_name, labels.get(name, name), found[name].sheet_name, sheet.name)
+                    found[name] = _sheet_reader(file_name, sheet, header, matcher)
+                    break
+                best = _better_candidate(best, matcher, candidate)
     if found:
         return found
     raise _tables_refusal(file_name, matchers, labels, best, saw_data)

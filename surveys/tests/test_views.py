@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import re
 from decimal import Decimal
 from html import unescape
@@ -444,10 +443,6 @@ def test_a_refused_file_is_an_alert_and_a_400(client, admin_user):
     assert response.status_code == 400  # no file chosen
 
 
-@pytest.mark.skipif(
-    importlib.util.find_spec("surveys.imports.template") is None,
-    reason="surveys/imports/template.py (score_template_workbook) is written by the import helper",
-)
 def test_the_template_downloads_as_a_workbook(client, manager_user, staff_user):
     client.force_login(manager_user)
     response = client.get("/scores/import/template.xlsx")

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 
 from dealership_cs.permissions import Role
 
@@ -22,7 +23,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         engine = settings.DATABASES["default"]["ENGINE"]
         if not (settings.DEBUG and engine.endswith("sqlite3")):
-            raise CommandError("Demo users are only created on the embedded default (DEBUG on, SQLite).")
+            raise CommandError(_("Demo users are only created on the embedded default (DEBUG on, SQLite)."))
         User = get_user_model()
         self.stdout.write("Demo users (username / password / role):")
         for username, password, role, first, last, is_staff in DEMO_USERS:
