@@ -28,39 +28,13 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
+from fake_data import MOBILE_PREFIXES, SURNAMES, VIN_WEIGHTS  # bench/ is on sys.path when run as a script
+
 ROOT = Path(__file__).resolve().parent.parent
 TARGET_MS = 100.0
 CHUNK = 50_000
 
-SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董萧程曹袁邓许傅沈曾彭吕苏卢蒋蔡贾丁魏薛叶阎"
 GIVEN = "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超兰霞平刚桂英华建国志文海燕红玉梅晓东辉鹏飞宇浩然子轩雪琳庆丰德胜学"
-MOBILE_PREFIXES = (
-    "134",
-    "135",
-    "136",
-    "137",
-    "138",
-    "139",
-    "150",
-    "151",
-    "152",
-    "157",
-    "158",
-    "159",
-    "182",
-    "187",
-    "188",
-    "130",
-    "131",
-    "132",
-    "155",
-    "156",
-    "186",
-    "133",
-    "153",
-    "180",
-    "189",
-)
 CAR_MODELS = (
     ("朗逸", "AE218", 139800),
     ("帕萨特领驭", "AB43D", 199800),
@@ -85,7 +59,6 @@ VIN_VALUES = {
     "R": 9,
     **dict(zip("STUVWXYZ", range(2, 10), strict=True)),
 }
-VIN_WEIGHTS = (8, 7, 6, 5, 4, 3, 2, 10, 0, 9, 8, 7, 6, 5, 4, 3, 2)
 
 
 # --- the database ----------------------------------------------------------------------------

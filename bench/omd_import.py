@@ -46,6 +46,8 @@ from datetime import date, timedelta
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
+from fake_data import MOBILE_PREFIXES, SURNAMES, VIN_WEIGHTS  # bench/ is on sys.path when run as a script
+
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "bench" / "out"
 IEX_VENV = OUT / "venv-iex"  # bench/out/ is git-ignored: the venv never reaches the repository
@@ -78,36 +80,8 @@ FIRST_DAY = date(2011, 1, 4)
 ROWS_PER_DAY = 600  # invoice dates grow with the row, so a slice of the file is its first rows
 BLANK_EVERY, BLANK_AT = 20_000, 5_000  # a blank row before data row i when i % 20,000 == 5,000
 
-SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董萧程曹袁邓许傅沈曾彭吕苏卢蒋蔡贾丁魏薛叶阎"
 GIVEN = "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超兰霞平刚桂华建国志文海燕红玉梅晓东辉鹏飞宇浩然子轩雪琳庆丰德胜学"
 COMPANIES = ("德州市鲁北物流有限公司", "德州天衢建设工程有限公司", "山东德棉集团有限公司", "德州市德城区人民医院")
-MOBILE_PREFIXES = (
-    "134",
-    "135",
-    "136",
-    "137",
-    "138",
-    "139",
-    "150",
-    "151",
-    "152",
-    "157",
-    "158",
-    "159",
-    "182",
-    "187",
-    "188",
-    "130",
-    "131",
-    "132",
-    "155",
-    "156",
-    "186",
-    "133",
-    "153",
-    "180",
-    "189",
-)
 CONSULTANTS = ("刘洋", "陈静", "杨帆", "赵磊", "黄丽", "孙鹏", "周敏", "吴昊")
 # (name as OMD lists it, VIN model code (VDS), list price)
 CAR_MODELS = (
@@ -131,7 +105,6 @@ VIN_VALUES = {
     "R": 9,
     **dict(zip("STUVWXYZ", range(2, 10), strict=True)),
 }
-VIN_WEIGHTS = (8, 7, 6, 5, 4, 3, 2, 10, 0, 9, 8, 7, 6, 5, 4, 3, 2)
 YEAR_CODES = {2010: "A", 2011: "B", 2012: "C", 2013: "D"}
 
 # Which data rows are special (by their index i from 0): a red-letter invoice voiding an earlier
