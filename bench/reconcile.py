@@ -44,8 +44,14 @@ RERUN_RATIO_TARGET = 0.5
 API_TARGET_MS = 50.0
 TODAY = date(2012, 1, 20)  # every month of 2010–2011 past its deadline days
 FIRST_DAY, DAYS = date(2010, 1, 1), 730
-KINDS = ("missing_in_omd", "late_invoice", "name_mismatch", "amount_mismatch", "invoice_number_mismatch",
-         "voided_invoice")
+KINDS = (
+    "missing_in_omd",
+    "late_invoice",
+    "name_mismatch",
+    "amount_mismatch",
+    "invoice_number_mismatch",
+    "voided_invoice",
+)
 PRICES = (139800, 199800, 239800, 99800, 109800, 179800, 149800, 99900, 219800)
 
 
@@ -76,25 +82,68 @@ class Dataset:
     def customer_rows(self) -> Iterator[tuple]:
         now = datetime.now(UTC).isoformat()
         for i, name in enumerate(self.names):
-            yield (i + 1, name, name, mobile(i), "", "U", "\\N", "", "individual", "sales", "f", "", "\\N", "",
-                   "\\N", now, now)
+            yield (
+                i + 1,
+                name,
+                name,
+                mobile(i),
+                "",
+                "U",
+                "\\N",
+                "",
+                "individual",
+                "sales",
+                "f",
+                "",
+                "\\N",
+                "",
+                "\\N",
+                now,
+                now,
+            )
 
     def vehicle_rows(self) -> Iterator[tuple]:
         now = datetime.now(UTC).isoformat()
         for k in range(self.n_archives):
             delivered = self.delivered(k)
-            yield (k + 1, vin(k, k % 9, min(delivered.year, 2012)), "", "朗逸", "", delivered.isoformat(),
-                   self.holder(k) + 1, "", "", "\\N", ts(delivered), now)
+            yield (
+                k + 1,
+                vin(k, k % 9, min(delivered.year, 2012)),
+                "",
+                "朗逸",
+                "",
+                delivered.isoformat(),
+                self.holder(k) + 1,
+                "",
+                "",
+                "\\N",
+                ts(delivered),
+                now,
+            )
 
     def archive_rows(self, consultants: list[int]) -> Iterator[tuple]:
         now = datetime.now(UTC).isoformat()
         for k in range(self.n_archives):
             delivered = self.delivered(k)
             name = self.names[self.holder(k)]
-            yield (k + 1, k + 1, self.holder(k) + 1, consultants[k % len(consultants)],
-                   (delivered - timedelta(days=5)).isoformat(), delivered.isoformat(), self.number(k),
-                   (delivered + timedelta(days=k % 3)).isoformat(), f"{PRICES[k % 9]}.00", name, name,
-                   mobile(self.holder(k)), ts(delivered), "\\N", "\\N", now)
+            yield (
+                k + 1,
+                k + 1,
+                self.holder(k) + 1,
+                consultants[k % len(consultants)],
+                (delivered - timedelta(days=5)).isoformat(),
+                delivered.isoformat(),
+                self.number(k),
+                (delivered + timedelta(days=k % 3)).isoformat(),
+                f"{PRICES[k % 9]}.00",
+                name,
+                name,
+                mobile(self.holder(k)),
+                ts(delivered),
+                "\\N",
+                "\\N",
+                now,
+            )
 
     @staticmethod
     def number(k: int) -> str:
@@ -107,14 +156,33 @@ class Dataset:
         now = datetime.now(UTC).isoformat()
         next_id = 0
 
-        def row(number: str, day: date, name: str, vin_: str, amount: int, voided: bool = False,
-                original: str = "") -> tuple:
+        def row(
+            number: str, day: date, name: str, vin_: str, amount: int, voided: bool = False, original: str = ""
+        ) -> tuple:
             nonlocal next_id
             next_id += 1
             # name_key of these plain names: the name without any space (the validators' rule).
             key = "".join(name.replace("\u3000", " ").split())
-            return (next_id, number, day.isoformat(), name, key, "", vin_, "朗逸", f"{amount}.00", "", "", "\\N",
-                    original, "t" if voided else "f", "\\N", "\\N", now, now)
+            return (
+                next_id,
+                number,
+                day.isoformat(),
+                name,
+                key,
+                "",
+                vin_,
+                "朗逸",
+                f"{amount}.00",
+                "",
+                "",
+                "\\N",
+                original,
+                "t" if voided else "f",
+                "\\N",
+                "\\N",
+                now,
+                now,
+            )
 
         for k in range(self.n_archives):
             kind = k % 20
@@ -157,17 +225,77 @@ class Dataset:
 
 # --- loading -----------------------------------------------------------------------------------
 
-CUSTOMER_COLUMNS = ["id", "name", "name_key", "mobile", "phone2", "gender", "birthday", "address", "kind", "source",
-                    "do_not_call", "do_not_call_reason", "do_not_call_since", "notes", "batch_id", "created_at",
-                    "updated_at"]
-VEHICLE_COLUMNS = ["id", "vin", "plate", "model_name", "colour", "delivery_date", "holder_id", "user_name",
-                   "user_phone", "batch_id", "created_at", "updated_at"]
-ARCHIVE_COLUMNS = ["id", "vehicle_id", "customer_id", "consultant_id", "deal_date", "delivery_date",
-                   "invoice_number", "invoice_date", "invoice_amount", "invoice_name", "invoice_name_key",
-                   "archive_phone", "submitted_at", "submitted_by_id", "batch_id", "updated_at"]
-INVOICE_COLUMNS = ["id", "invoice_number", "invoice_date", "customer_name", "customer_name_key", "phone", "vin",
-                   "model_name", "amount", "consultant_name", "dealer_code", "entered_at", "original_invoice_number",
-                   "voided", "voided_by_id", "batch_id", "created_at", "updated_at"]
+CUSTOMER_COLUMNS = [
+    "id",
+    "name",
+    "name_key",
+    "mobile",
+    "phone2",
+    "gender",
+    "birthday",
+    "address",
+    "kind",
+    "source",
+    "do_not_call",
+    "do_not_call_reason",
+    "do_not_call_since",
+    "notes",
+    "batch_id",
+    "created_at",
+    "updated_at",
+]
+VEHICLE_COLUMNS = [
+    "id",
+    "vin",
+    "plate",
+    "model_name",
+    "colour",
+    "delivery_date",
+    "holder_id",
+    "user_name",
+    "user_phone",
+    "batch_id",
+    "created_at",
+    "updated_at",
+]
+ARCHIVE_COLUMNS = [
+    "id",
+    "vehicle_id",
+    "customer_id",
+    "consultant_id",
+    "deal_date",
+    "delivery_date",
+    "invoice_number",
+    "invoice_date",
+    "invoice_amount",
+    "invoice_name",
+    "invoice_name_key",
+    "archive_phone",
+    "submitted_at",
+    "submitted_by_id",
+    "batch_id",
+    "updated_at",
+]
+INVOICE_COLUMNS = [
+    "id",
+    "invoice_number",
+    "invoice_date",
+    "customer_name",
+    "customer_name_key",
+    "phone",
+    "vin",
+    "model_name",
+    "amount",
+    "consultant_name",
+    "dealer_code",
+    "entered_at",
+    "original_invoice_number",
+    "voided",
+    "voided_by_id",
+    "batch_id",
+    "created_at",
+    "updated_at",
+]
 
 
 def load(data: Dataset) -> None:
@@ -179,8 +307,9 @@ def load(data: Dataset) -> None:
     from dealership_cs.models import Staff
 
     consultants = [
-        Staff.objects.create(name=f"顾问{n:02d}", department="sales", position="sales_consultant",
-                             employee_number=f"S{n:03d}").pk
+        Staff.objects.create(
+            name=f"顾问{n:02d}", department="sales", position="sales_consultant", employee_number=f"S{n:03d}"
+        ).pk
         for n in range(1, 21)
     ]
     with connection.cursor() as cursor:
@@ -240,6 +369,7 @@ def measure_floor() -> dict[str, float]:
 
     floors = {}
     for label, sql in FLOOR_SQL.items():
+
         def run(sql: str = sql) -> int:
             with transaction.atomic(), connection.cursor() as cursor:
                 cursor.execute(sql)
@@ -266,9 +396,11 @@ def reconcile_run(label: str, **kwargs) -> tuple[float, object]:
         started = time.perf_counter()
         result = accuracy_reconcile(today=TODAY, **kwargs)
         seconds = time.perf_counter() - started
-    print(f"  {label:<46} {seconds:7.2f} s   months={len(result.months)} found={result.found:,} "
-          f"created={result.created:,} updated={result.updated:,} closed={result.closed:,} "
-          f"frozen={len(result.frozen)}")
+    print(
+        f"  {label:<46} {seconds:7.2f} s   months={len(result.months)} found={result.found:,} "
+        f"created={result.created:,} updated={result.updated:,} closed={result.closed:,} "
+        f"frozen={len(result.frozen)}"
+    )
     slowest = sorted(captured.captured_queries, key=lambda q: -float(q["time"]))[:8]
     for query in slowest:
         print(f"      {float(query['time']):6.2f} s  {' '.join(query['sql'].split())[:90]}")
@@ -315,10 +447,14 @@ def measure_api() -> float:
     with CaptureQueriesContext(connection) as captured:
         accuracy_month_api(date(2011, 8, 1))
     data = response.json()
-    print(f"  GET {url}: status {response.status_code}, median {statistics.median(times):.1f} ms, "
-          f"max {max(times):.1f} ms; the selector alone: {len(captured)} queries")
-    print(f"  total {data['total']} partial {data['partial']}; "
-          + ", ".join(f"{item} {figures['score']}" for item, figures in data["items"].items()))
+    print(
+        f"  GET {url}: status {response.status_code}, median {statistics.median(times):.1f} ms, "
+        f"max {max(times):.1f} ms; the selector alone: {len(captured)} queries"
+    )
+    print(
+        f"  total {data['total']} partial {data['partial']}; "
+        + ", ".join(f"{item} {figures['score']}" for item, figures in data["items"].items())
+    )
     return statistics.median(times)
 
 
@@ -337,8 +473,14 @@ def explain_run() -> None:
                 print(f"  (auto_explain not available: {exc})")
                 transaction.set_rollback(True)
                 return
-            for setting in ("log_min_duration = 50", "log_analyze = on", "log_buffers = on",
-                            "log_timing = on", "log_level = notice", "log_nested_statements = on"):
+            for setting in (
+                "log_min_duration = 50",
+                "log_analyze = on",
+                "log_buffers = on",
+                "log_timing = on",
+                "log_level = notice",
+                "log_nested_statements = on",
+            ):
                 cursor.execute(f"SET LOCAL auto_explain.{setting}")
         from reports.models import ReconcileRun
 
@@ -362,8 +504,10 @@ def main() -> None:
 
     url = os.environ.get("DATABASE_URL", "")
     if not url.startswith(("postgres://", "postgresql://")):
-        sys.exit("DATABASE_URL must point at PostgreSQL, e.g. postgres://postgres@127.0.0.1:5432/test "
-                 "(the bench creates its own database next to it).")
+        sys.exit(
+            "DATABASE_URL must point at PostgreSQL, e.g. postgres://postgres@127.0.0.1:5432/test "
+            "(the bench creates its own database next to it)."
+        )
     data = Dataset(args.archives)
     if args.reuse:
         from urllib.parse import urlsplit, urlunsplit
@@ -380,14 +524,18 @@ def main() -> None:
     from django.core.management import call_command
     from django.db import connection
 
-    print(f"database {args.database}: {args.archives:,} archives (and their vehicles), "
-          f"{data.n_customers:,} customers, OMD invoices as below")
+    print(
+        f"database {args.database}: {args.archives:,} archives (and their vehicles), "
+        f"{data.n_customers:,} customers, OMD invoices as below"
+    )
     if args.reuse:
         list(data.invoice_rows())  # the expected counts
         call_command("migrate", verbosity=0)  # a migration added since the database was loaded
         with connection.cursor() as cursor:
-            cursor.execute("TRUNCATE customers_discrepancy, reports_accuracyscore, reports_accuracymonth, "
-                           "reports_reconcilerun CASCADE")
+            cursor.execute(
+                "TRUNCATE customers_discrepancy, reports_accuracyscore, reports_accuracymonth, "
+                "reports_reconcilerun CASCADE"
+            )
             cursor.execute("VACUUM ANALYZE customers_discrepancy")
     else:
         started = time.perf_counter()
@@ -423,13 +571,17 @@ def main() -> None:
         explain_run()
 
     targets = [
-        (first <= FLOOR_RATIO_TARGET * floor,
-         f"first run {first:.2f} s ≤ {FLOOR_RATIO_TARGET:g}× the floor ({floor:.2f} s → "
-         f"{FLOOR_RATIO_TARGET * floor:.2f} s): ratio {first / floor:.2f}"),
+        (
+            first <= FLOOR_RATIO_TARGET * floor,
+            f"first run {first:.2f} s ≤ {FLOOR_RATIO_TARGET:g}× the floor ({floor:.2f} s → "
+            f"{FLOOR_RATIO_TARGET * floor:.2f} s): ratio {first / floor:.2f}",
+        ),
         (first < FULL_RUN_LIMIT_S, f"first run {first:.2f} s < {FULL_RUN_LIMIT_S:.0f} s"),
-        (second <= RERUN_RATIO_TARGET * first,
-         f"second run {second:.2f} s ≤ half the first ({RERUN_RATIO_TARGET * first:.2f} s): "
-         f"ratio {second / first:.2f}"),
+        (
+            second <= RERUN_RATIO_TARGET * first,
+            f"second run {second:.2f} s ≤ half the first ({RERUN_RATIO_TARGET * first:.2f} s): "
+            f"ratio {second / first:.2f}",
+        ),
         (nothing_new, "second run changes nothing (created=updated=closed=0)"),
         (counts_ok, "discrepancies found = discrepancies generated, per type"),
         (api_ms < API_TARGET_MS, f"accuracy API median {api_ms:.1f} ms < {API_TARGET_MS:.0f} ms"),
@@ -437,11 +589,13 @@ def main() -> None:
     print()
     for ok, text in targets:
         print(f"{'PASS' if ok else 'FAIL'}: {text}")
-    print("(for reference: the first run is " + ", ".join(f"{first / seconds:.1f}× the {label}"
-                                                       for label, seconds in floors.items())
-          + f"; the second run {'found nothing changed' if again.unchanged else 'recomputed'}; recomputing "
-          f"with nothing changed took {recompute:.2f} s ({recompute / first:.2f}× the first run); the nightly "
-          f"run that also froze the months took {nightly:.2f} s)")
+    print(
+        "(for reference: the first run is "
+        + ", ".join(f"{first / seconds:.1f}× the {label}" for label, seconds in floors.items())
+        + f"; the second run {'found nothing changed' if again.unchanged else 'recomputed'}; recomputing "
+        f"with nothing changed took {recompute:.2f} s ({recompute / first:.2f}× the first run); the nightly "
+        f"run that also froze the months took {nightly:.2f} s)"
+    )
     sys.exit(0 if all(ok for ok, _ in targets) else 1)
 
 

@@ -81,8 +81,18 @@ class OmdInvoiceAdmin(SimpleHistoryAdmin):
 
 @admin.register(OmdImport)
 class OmdImportAdmin(admin.ModelAdmin):
-    list_display = ["file_name", "status", "rows_read", "created", "updated", "unchanged", "rejected", "voided",
-                    "uploaded_by", "uploaded_at"]
+    list_display = [
+        "file_name",
+        "status",
+        "rows_read",
+        "created",
+        "updated",
+        "unchanged",
+        "rejected",
+        "voided",
+        "uploaded_by",
+        "uploaded_at",
+    ]
     list_filter = ["status"]
     readonly_fields = ["sha256", "size"]
 

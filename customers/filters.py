@@ -41,8 +41,14 @@ class CustomerFilter(django_filters.FilterSet):
         label=_("Search"),
         method="filter_q",
         help_text=_("Name, phone (or last 4), VIN (or last 6/8), plate, invoice"),
-        widget=forms.TextInput(attrs={"data-search-box": "", "autofocus": "", "size": 28,
-                                      "placeholder": _("Name, phone, VIN, plate, invoice")}),
+        widget=forms.TextInput(
+            attrs={
+                "data-search-box": "",
+                "autofocus": "",
+                "size": 28,
+                "placeholder": _("Name, phone, VIN, plate, invoice"),
+            }
+        ),
     )
     source = django_filters.ChoiceFilter(label=_("Source"), choices=Customer.Source.choices)
     kind = django_filters.ChoiceFilter(label=_("Type"), choices=Customer.Kind.choices)
@@ -71,10 +77,10 @@ class VehicleFilter(django_filters.FilterSet):
     plate = django_filters.CharFilter(label=_("Plate"), field_name="plate", lookup_expr="iexact")
     model_name = django_filters.CharFilter(label=_("Model"), field_name="model_name", lookup_expr="icontains")
     holder = django_filters.NumberFilter(label=_("Invoice holder (id)"), field_name="holder_id")
-    delivered_after = django_filters.DateFilter(label=_("Delivered from"), field_name="delivery_date",
-                                                lookup_expr="gte")
-    delivered_before = django_filters.DateFilter(label=_("Delivered to"), field_name="delivery_date",
-                                                 lookup_expr="lte")
+    delivered_after = django_filters.DateFilter(
+        label=_("Delivered from"), field_name="delivery_date", lookup_expr="gte"
+    )
+    delivered_before = django_filters.DateFilter(label=_("Delivered to"), field_name="delivery_date", lookup_expr="lte")
     ordering = django_filters.OrderingFilter(
         label=_("Sort"), fields=(("created_at", "created_at"), ("delivery_date", "delivery_date"), ("vin", "vin"))
     )
@@ -92,14 +98,17 @@ class SalesArchiveFilter(django_filters.FilterSet):
     )
     invoice_number = django_filters.CharFilter(label=_("Invoice number"), field_name="invoice_number")
     vin = django_filters.CharFilter(label=_("VIN"), field_name="vehicle__vin", lookup_expr="endswith")
-    delivered_after = django_filters.DateFilter(label=_("Delivered from"), field_name="delivery_date",
-                                                lookup_expr="gte")
-    delivered_before = django_filters.DateFilter(label=_("Delivered to"), field_name="delivery_date",
-                                                 lookup_expr="lte")
+    delivered_after = django_filters.DateFilter(
+        label=_("Delivered from"), field_name="delivery_date", lookup_expr="gte"
+    )
+    delivered_before = django_filters.DateFilter(label=_("Delivered to"), field_name="delivery_date", lookup_expr="lte")
     ordering = django_filters.OrderingFilter(
         label=_("Sort"),
-        fields=(("delivery_date", "delivery_date"), ("invoice_date", "invoice_date"),
-                ("invoice_amount", "invoice_amount")),
+        fields=(
+            ("delivery_date", "delivery_date"),
+            ("invoice_date", "invoice_date"),
+            ("invoice_amount", "invoice_amount"),
+        ),
     )
 
     class Meta:
@@ -142,13 +151,14 @@ class PhoneCorrectionFilter(django_filters.FilterSet):
 class OmdInvoiceFilter(django_filters.FilterSet):
     invoice_number = django_filters.CharFilter(label=_("Invoice number"), method="filter_invoice_number")
     vin = django_filters.CharFilter(label=_("VIN"), field_name="vin", lookup_expr="endswith")
-    customer_name = django_filters.CharFilter(label=_("Customer name"), field_name="customer_name",
-                                              lookup_expr="startswith")
+    customer_name = django_filters.CharFilter(
+        label=_("Customer name"), field_name="customer_name", lookup_expr="startswith"
+    )
     month = django_filters.CharFilter(label=_("Invoice month (YYYY-MM)"), method="filter_month")
     voided = YesNoFilter(label=_("Voided"))
     ordering = django_filters.OrderingFilter(
-        label=_("Sort"), fields=(("invoice_date", "invoice_date"), ("amount", "amount"),
-                                 ("invoice_number", "invoice_number"))
+        label=_("Sort"),
+        fields=(("invoice_date", "invoice_date"), ("amount", "amount"), ("invoice_number", "invoice_number")),
     )
 
     class Meta:
@@ -184,14 +194,18 @@ class DiscrepancyFilter(django_filters.FilterSet):
 
     ALL = "all"
     month = django_filters.CharFilter(
-        label=_("Month (YYYY-MM)"), method="filter_month",
+        label=_("Month (YYYY-MM)"),
+        method="filter_month",
         validators=[RegexValidator(r"^\d{4}-(0[1-9]|1[0-2])$", _("Enter a month as YYYY-MM, e.g. 2011-08."))],
         widget=forms.TextInput(attrs={"placeholder": "2011-08", "size": 8}),
     )
     type = django_filters.ChoiceFilter(label=_("Type"), choices=Discrepancy.Type.choices)
     status = django_filters.ChoiceFilter(
-        label=_("Status"), choices=[*Discrepancy.Status.choices, (ALL, _("All"))], empty_label=None,
-        method="filter_status", help_text=_("Open unless given; “all” for every status."),
+        label=_("Status"),
+        choices=[*Discrepancy.Status.choices, (ALL, _("All"))],
+        empty_label=None,
+        method="filter_status",
+        help_text=_("Open unless given; “all” for every status."),
     )
     consultant = django_filters.ModelChoiceFilter(
         label=_("Sales consultant"), queryset=Staff.objects.sales_consultants().order_by("name")
@@ -201,10 +215,20 @@ class DiscrepancyFilter(django_filters.FilterSet):
     )
     ordering = django_filters.OrderingFilter(
         label=_("Sort"),
-        fields=(("month", "month"), ("type", "type"), ("first_seen_at", "first_seen_at"),
-                ("last_seen_at", "last_seen_at"), ("resolved_at", "resolved_at")),
-        field_labels={"month": _("Month"), "type": _("Type"), "first_seen_at": _("First found"),
-                      "last_seen_at": _("Last found"), "resolved_at": _("Resolved at")},
+        fields=(
+            ("month", "month"),
+            ("type", "type"),
+            ("first_seen_at", "first_seen_at"),
+            ("last_seen_at", "last_seen_at"),
+            ("resolved_at", "resolved_at"),
+        ),
+        field_labels={
+            "month": _("Month"),
+            "type": _("Type"),
+            "first_seen_at": _("First found"),
+            "last_seen_at": _("Last found"),
+            "resolved_at": _("Resolved at"),
+        },
     )
 
     class Meta:

@@ -32,8 +32,20 @@ class CustomerForm(StyledFormMixin, forms.ModelForm):
 
     class Meta:
         model = Customer
-        fields = ["name", "kind", "gender", "mobile", "phone2", "birthday", "address", "source",
-                  "do_not_call", "do_not_call_reason", "do_not_call_since", "notes"]
+        fields = [
+            "name",
+            "kind",
+            "gender",
+            "mobile",
+            "phone2",
+            "birthday",
+            "address",
+            "source",
+            "do_not_call",
+            "do_not_call_reason",
+            "do_not_call_since",
+            "notes",
+        ]
         widgets = {"notes": forms.Textarea(attrs={"rows": 2})}
 
     def clean(self):
@@ -52,7 +64,9 @@ class VehicleForm(StyledFormMixin, forms.ModelForm):
     user_phone = PhoneField(label=_("Contact phone"), required=False)
     delivery_date = FlexibleDateField(label=_("Delivery date"), required=False)
     holder = forms.ModelChoiceField(
-        label=_("Invoice holder (customer number)"), queryset=Customer.objects.all(), required=False,
+        label=_("Invoice holder (customer number)"),
+        queryset=Customer.objects.all(),
+        required=False,
         widget=forms.NumberInput,
     )
     confirm_duplicates = forms.BooleanField(label=CONFIRM_LABEL, required=False)
@@ -111,8 +125,16 @@ class ArchiveEditForm(StyledFormMixin, forms.ModelForm):
 
     class Meta:
         model = SalesArchive
-        fields = ["consultant", "deal_date", "delivery_date", "invoice_number", "invoice_date", "invoice_amount",
-                  "invoice_name", "archive_phone"]
+        fields = [
+            "consultant",
+            "deal_date",
+            "delivery_date",
+            "invoice_number",
+            "invoice_date",
+            "invoice_amount",
+            "invoice_name",
+            "archive_phone",
+        ]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -159,7 +181,8 @@ class PhoneCorrectionForm(StyledFormMixin, forms.Form):
 class MergeForm(StyledFormMixin, forms.Form):
     duplicate = forms.ModelChoiceField(
         label=_("Duplicate customer number (merged into this one, then removed)"),
-        queryset=Customer.objects.all(), widget=forms.NumberInput,
+        queryset=Customer.objects.all(),
+        widget=forms.NumberInput,
     )
 
 

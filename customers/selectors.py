@@ -182,16 +182,34 @@ def customer_timeline(customer: Customer) -> list[dict]:
     """The customer's vehicles, archives, visits, phone corrections and merges in time order, newest first."""
     events: list[dict] = []
     for vehicle in customer.vehicles.all():
-        events.append({"at": _as_datetime(vehicle.delivery_date or vehicle.created_at), "kind": "vehicle",
-                       "label": _("Vehicle delivered"), "object": vehicle})
+        events.append(
+            {
+                "at": _as_datetime(vehicle.delivery_date or vehicle.created_at),
+                "kind": "vehicle",
+                "label": _("Vehicle delivered"),
+                "object": vehicle,
+            }
+        )
     for archive in SalesArchive.objects.filter(customer=customer).select_related("vehicle", "consultant"):
-        events.append({"at": _as_datetime(archive.delivery_date), "kind": "archive",
-                       "label": _("Closed-deal archive"), "object": archive})
+        events.append(
+            {
+                "at": _as_datetime(archive.delivery_date),
+                "kind": "archive",
+                "label": _("Closed-deal archive"),
+                "object": archive,
+            }
+        )
     for visit in ServiceVisit.objects.filter(customer=customer).select_related("vehicle", "advisor"):
         events.append({"at": visit.opened_at, "kind": "visit", "label": _("Service visit"), "object": visit})
     for correction in PhoneCorrection.objects.filter(customer=customer).select_related("proposed_by"):
-        events.append({"at": correction.proposed_at, "kind": "phone_correction",
-                       "label": _("Phone correction"), "object": correction})
+        events.append(
+            {
+                "at": correction.proposed_at,
+                "kind": "phone_correction",
+                "label": _("Phone correction"),
+                "object": correction,
+            }
+        )
     for merge in CustomerMerge.objects.filter(survivor=customer).select_related("merged_by"):
         events.append({"at": merge.merged_at, "kind": "merge", "label": _("Merged a duplicate"), "object": merge})
     events.sort(key=lambda e: e["at"] or _as_datetime(date.min), reverse=True)

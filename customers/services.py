@@ -30,14 +30,30 @@ from customers.validators import clean_name
 from dealership_cs.models import Staff
 
 CUSTOMER_FIELDS = (
-    "name", "mobile", "phone2", "gender", "birthday", "address", "kind", "source",
-    "do_not_call", "do_not_call_reason", "do_not_call_since", "notes",
+    "name",
+    "mobile",
+    "phone2",
+    "gender",
+    "birthday",
+    "address",
+    "kind",
+    "source",
+    "do_not_call",
+    "do_not_call_reason",
+    "do_not_call_since",
+    "notes",
 )
 VEHICLE_FIELDS = ("vin", "plate", "model_name", "colour", "delivery_date", "holder", "user_name", "user_phone")
 VISIT_FIELDS = ("ro_number", "vehicle", "customer", "advisor", "kind", "opened_at", "closed_at", "mileage", "amount")
 ARCHIVE_FIELDS = (
-    "consultant", "deal_date", "delivery_date", "invoice_number", "invoice_date", "invoice_amount",
-    "invoice_name", "archive_phone",
+    "consultant",
+    "deal_date",
+    "delivery_date",
+    "invoice_number",
+    "invoice_date",
+    "invoice_amount",
+    "invoice_name",
+    "archive_phone",
 )
 
 

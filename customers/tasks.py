@@ -47,6 +47,4 @@ def schedule_accuracy_reconcile() -> None:
     It does not freeze months: only the nightly run does, so a month an administrator reopened
     stays open for the day's corrections.
     """
-    transaction.on_commit(
-        lambda: current_app.send_task("reports.accuracy_reconcile", kwargs={"freeze": False})
-    )
+    transaction.on_commit(lambda: current_app.send_task("reports.accuracy_reconcile", kwargs={"freeze": False}))

@@ -26,8 +26,11 @@ urlpatterns = [
     path("visits/<int:pk>/edit/", views.VisitEditView.as_view(), name="visit_update"),
     path("data-quality/", views.DataQualityView.as_view(), name="data_quality"),
     path("phone-corrections/", views.PhoneCorrectionListView.as_view(), name="phonecorrection_list"),
-    path("phone-corrections/<int:pk>/<str:decision>/", views.PhoneCorrectionDecideView.as_view(),
-         name="phonecorrection_decide"),
+    path(
+        "phone-corrections/<int:pk>/<str:decision>/",
+        views.PhoneCorrectionDecideView.as_view(),
+        name="phonecorrection_decide",
+    ),
     path("import/", views.LedgerImportView.as_view(), name="ledger_import"),
     path("omd/", omd.OmdImportListView.as_view(), name="omdimport_list"),
     path("omd/<int:pk>/", omd.OmdImportDetailView.as_view(), name="omdimport_detail"),
@@ -38,6 +41,7 @@ urlpatterns = [
     path("discrepancies/", discrepancies.DiscrepancyListView.as_view(), name="discrepancy_list"),
     path("discrepancies/export.xlsx", discrepancies.DiscrepancyExportView.as_view(), name="discrepancy_export"),
     path("discrepancies/<int:pk>/", discrepancies.DiscrepancyDetailView.as_view(), name="discrepancy_detail"),
-    path("discrepancies/<int:pk>/<str:action>/", discrepancies.DiscrepancyActionView.as_view(),
-         name="discrepancy_action"),
+    path(
+        "discrepancies/<int:pk>/<str:action>/", discrepancies.DiscrepancyActionView.as_view(), name="discrepancy_action"
+    ),
 ]

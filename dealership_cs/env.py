@@ -71,8 +71,7 @@ def env_database(name: str, default: str, *, environ: Mapping[str, str] | None =
     except Exception:  # dj-database-url raises several types for bad URLs
         # The value is not echoed: a database URL may carry a password.
         raise ImproperlyConfigured(
-            f"{name} could not be parsed; expected e.g. postgres://user@host:5432/dbname "
-            "or sqlite:////path/db.sqlite3."
+            f"{name} could not be parsed; expected e.g. postgres://user@host:5432/dbname or sqlite:////path/db.sqlite3."
         ) from None
     engine = config.get("ENGINE", "")
     if engine not in {"django.db.backends.sqlite3", "django.db.backends.postgresql"}:

@@ -14,16 +14,27 @@ from playwright.sync_api import sync_playwright
 
 BASE = sys.argv[1] if len(sys.argv) > 1 else "http://127.0.0.1:8000"
 OUT = Path(sys.argv[2] if len(sys.argv) > 2 else "/tmp/screenshots")
-USERS = {"staff": "demo-staff-2011", "agent": "demo-agent-2011", "manager": "demo-manager-2011",
-         "admin": "demo-admin-2011"}
+USERS = {
+    "staff": "demo-staff-2011",
+    "agent": "demo-agent-2011",
+    "manager": "demo-manager-2011",
+    "admin": "demo-admin-2011",
+}
 PAGES = {
     "staff": ["/", "/staff/", "/customers/", "/customers/data-quality/"],
     "agent": ["/"],
     "manager": ["/", "/scores/", "/scores/CSS/2010/", "/scores/SSI/2011/", "/scores/SSI/2011/target/"],
     "admin": ["/", "/system/", "/staff/1/", "/scores/import/"],
 }
-FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-         "--disable-component-update", "--disable-sync"]
+FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 
 def main() -> None:

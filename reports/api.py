@@ -13,20 +13,26 @@ from reports.models import AccuracyMonth
 from reports.selectors import accuracy_month_api, latest_reconciled_month, parse_month
 from reports.services import accuracy_month_reopen
 
-ITEM = inline_serializer("AccuracyItemFigures", {
-    "points": serializers.FloatField(),
-    "checked": serializers.IntegerField(),
-    "matched": serializers.IntegerField(),
-    "rate": serializers.FloatField(allow_null=True),
-    "score": serializers.FloatField(allow_null=True),
-})
-MONTH = inline_serializer("AccuracyMonthFigures", {
-    "month": serializers.CharField(),
-    "frozen": serializers.BooleanField(),
-    "items": serializers.DictField(child=ITEM),
-    "total": serializers.FloatField(allow_null=True),
-    "partial": serializers.BooleanField(),
-})
+ITEM = inline_serializer(
+    "AccuracyItemFigures",
+    {
+        "points": serializers.FloatField(),
+        "checked": serializers.IntegerField(),
+        "matched": serializers.IntegerField(),
+        "rate": serializers.FloatField(allow_null=True),
+        "score": serializers.FloatField(allow_null=True),
+    },
+)
+MONTH = inline_serializer(
+    "AccuracyMonthFigures",
+    {
+        "month": serializers.CharField(),
+        "frozen": serializers.BooleanField(),
+        "items": serializers.DictField(child=ITEM),
+        "total": serializers.FloatField(allow_null=True),
+        "partial": serializers.BooleanField(),
+    },
+)
 
 
 def _error(message: str, code: int) -> Response:
@@ -45,8 +51,11 @@ class AccuracyView(APIView):
 
     @extend_schema(
         parameters=[OpenApiParameter("month", str, description=_("YYYY-MM; default the latest reconciled month"))],
-        responses={200: MONTH, 400: OpenApiResponse(description=_("Malformed month.")),
-                   404: OpenApiResponse(description=_("Month never reconciled."))},
+        responses={
+            200: MONTH,
+            400: OpenApiResponse(description=_("Malformed month.")),
+            404: OpenApiResponse(description=_("Month never reconciled.")),
+        },
     )
     def get(self, request):
         text = request.query_params.get("month", "").strip()
@@ -58,8 +67,10 @@ class AccuracyView(APIView):
             return _error(_("No month has been reconciled yet."), status.HTTP_404_NOT_FOUND)
         data = accuracy_month_api(month)
         if data is None:
-            return _error(_("%(month)s has not been reconciled yet.") % {"month": month.strftime("%Y-%m")},
-                          status.HTTP_404_NOT_FOUND)
+            return _error(
+                _("%(month)s has not been reconciled yet.") % {"month": month.strftime("%Y-%m")},
+                status.HTTP_404_NOT_FOUND,
+            )
         return Response(data)
 
 
@@ -70,8 +81,11 @@ class AccuracyReopenView(APIView):
 
     @extend_schema(
         request=inline_serializer("AccuracyReopen", {"month": serializers.CharField()}),
-        responses={200: MONTH, 400: OpenApiResponse(description=_("Malformed month, or not frozen.")),
-                   404: OpenApiResponse(description=_("Month never reconciled."))},
+        responses={
+            200: MONTH,
+            400: OpenApiResponse(description=_("Malformed month, or not frozen.")),
+            404: OpenApiResponse(description=_("Month never reconciled.")),
+        },
     )
     def post(self, request):
         try:
@@ -79,8 +93,10 @@ class AccuracyReopenView(APIView):
         except ValidationError as exc:
             return _error(" ".join(exc.messages), status.HTTP_400_BAD_REQUEST)
         if not AccuracyMonth.objects.filter(month=month).exists():
-            return _error(_("%(month)s has not been reconciled yet.") % {"month": month.strftime("%Y-%m")},
-                          status.HTTP_404_NOT_FOUND)
+            return _error(
+                _("%(month)s has not been reconciled yet.") % {"month": month.strftime("%Y-%m")},
+                status.HTTP_404_NOT_FOUND,
+            )
         try:
             accuracy_month_reopen(month=month, by=request.user)
         except ValidationError as exc:

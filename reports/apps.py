@@ -12,8 +12,14 @@ class ReportsConfig(AppConfig):
 
         staff, manager, admin = (r.value for r in (Role.CS_STAFF, Role.MANAGER, Role.ADMIN))
         register(
-            NavItem(key="accuracy", label=_("Customer-information accuracy"), url_name="reports:accuracy",
-                    section=_("Reports"),
-                    description=_("The month's accuracy score against the targets and the regional average."),
-                    perms=("reports.view_accuracymonth",), home_roles=(staff, manager), order=500),
+            NavItem(
+                key="accuracy",
+                label=_("Customer-information accuracy"),
+                url_name="reports:accuracy",
+                section=_("Reports"),
+                description=_("The month's accuracy score against the targets and the regional average."),
+                perms=("reports.view_accuracymonth",),
+                home_roles=(staff, manager),
+                order=500,
+            ),
         )

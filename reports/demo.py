@@ -7,5 +7,7 @@ def load() -> str:
     result = accuracy_reconcile()
     if not result.ran:
         return "reconciliation already running"
-    return (f"reconciled months={len(result.months)} discrepancies found={result.found} "
-            f"created={result.created} frozen={len(result.frozen)}")
+    return (
+        f"reconciled months={len(result.months)} discrepancies found={result.found} "
+        f"created={result.created} frozen={len(result.frozen)}"
+    )

@@ -33,10 +33,16 @@ def accuracy_workbook(report: AccuracyReport) -> bytes:
     sheet.append([_("Status: %(status)s") % {"status": status}])
     sheet.append([])
     header = [
-        _("Item"), _("Points"), _("%(month)s score") % {"month": month_label},
-        _("%(year)s year to date") % {"year": report.month.year}, _("Regional avg") + averages,
-        _("National avg") + averages, _("%(year)s target") % {"year": report.month.year},
-        _("Gap to target (month)"), _("Gap to target (year to date)"), _("Gap to regional avg (month)"),
+        _("Item"),
+        _("Points"),
+        _("%(month)s score") % {"month": month_label},
+        _("%(year)s year to date") % {"year": report.month.year},
+        _("Regional avg") + averages,
+        _("National avg") + averages,
+        _("%(year)s target") % {"year": report.month.year},
+        _("Gap to target (month)"),
+        _("Gap to target (year to date)"),
+        _("Gap to regional avg (month)"),
         _("Gap to regional avg (year to date)"),
     ]
     sheet.append(header)
@@ -47,19 +53,40 @@ def accuracy_workbook(report: AccuracyReport) -> bytes:
         sheet.append([_("This month has not been reconciled yet.")])
     else:
         for figures, year_figures in report.item_rows:
-            sheet.append([
-                figures.label, figures.points, figures.score, year_figures.score, figures.regional,
-                figures.national, figures.target, figures.gap_to_target, year_figures.gap_to_target,
-                figures.gap_to_regional, year_figures.gap_to_regional,
-            ])
+            sheet.append(
+                [
+                    figures.label,
+                    figures.points,
+                    figures.score,
+                    year_figures.score,
+                    figures.regional,
+                    figures.national,
+                    figures.target,
+                    figures.gap_to_target,
+                    year_figures.gap_to_target,
+                    figures.gap_to_regional,
+                    year_figures.gap_to_regional,
+                ]
+            )
             if figures.below_target:
                 sheet.cell(row=sheet.max_row, column=3).fill = red
             if year_figures.below_target:
                 sheet.cell(row=sheet.max_row, column=4).fill = red
-        sheet.append([
-            _("Total"), month.points, month.total, ytd.total, month.regional, month.national, month.target,
-            month.gap_to_target, ytd.gap_to_target, month.gap_to_regional, ytd.gap_to_regional,
-        ])
+        sheet.append(
+            [
+                _("Total"),
+                month.points,
+                month.total,
+                ytd.total,
+                month.regional,
+                month.national,
+                month.target,
+                month.gap_to_target,
+                ytd.gap_to_target,
+                month.gap_to_regional,
+                ytd.gap_to_regional,
+            ]
+        )
         for cell in sheet[sheet.max_row]:
             cell.font = bold
         for note in _partial_notes(month, ytd):
@@ -80,8 +107,12 @@ def _partial_notes(month: PeriodFigures, ytd: PeriodFigures) -> list[str]:
             missing = "、".join(figures.label for figures in period.missing_items)
             notes.append(
                 _("%(period)s: %(items)s not yet measurable; the total covers %(measured)s of %(points)s points.")
-                % {"period": label, "items": missing, "measured": _plain(period.measured_points),
-                   "points": _plain(period.points)}
+                % {
+                    "period": label,
+                    "items": missing,
+                    "measured": _plain(period.measured_points),
+                    "points": _plain(period.points),
+                }
             )
     return notes
 

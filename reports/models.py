@@ -31,20 +31,31 @@ class ReportsQuerySet(models.QuerySet):
 
 
 def _points_field(label):
-    return models.DecimalField(label, max_digits=5, decimal_places=2,
-                               validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))])
+    return models.DecimalField(
+        label,
+        max_digits=5,
+        decimal_places=2,
+        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))],
+    )
 
 
 def _optional_points_field(label):
-    return models.DecimalField(label, max_digits=5, decimal_places=2, null=True, blank=True,
-                               validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))])
+    return models.DecimalField(
+        label,
+        max_digits=5,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))],
+    )
 
 
 class AccuracyRule(models.Model):
     """The accuracy grade's rules for one year: item points, deadlines, targets and the published averages."""
 
-    year = models.PositiveSmallIntegerField(_("year"), unique=True,
-                                            validators=[MinValueValidator(2000), MaxValueValidator(2100)])
+    year = models.PositiveSmallIntegerField(
+        _("year"), unique=True, validators=[MinValueValidator(2000), MaxValueValidator(2100)]
+    )
     timeliness_points = _points_field(_("timeliness points"))
     name_points = _points_field(_("name points"))
     amount_points = _points_field(_("amount points"))
@@ -52,11 +63,17 @@ class AccuracyRule(models.Model):
     callback_points = _points_field(_("callback authenticity points"))
     # An invoice is timely when its OMD invoice date is no later than this many days after delivery.
     deadline_days = models.PositiveSmallIntegerField(_("invoicing deadline (days after delivery)"), default=3)
-    amount_tolerance = models.DecimalField(_("amount tolerance (CNY)"), max_digits=10, decimal_places=2,
-                                           default=Decimal("0.00"), validators=[MinValueValidator(Decimal("0"))])
+    amount_tolerance = models.DecimalField(
+        _("amount tolerance (CNY)"),
+        max_digits=10,
+        decimal_places=2,
+        default=Decimal("0.00"),
+        validators=[MinValueValidator(Decimal("0"))],
+    )
     # A month's figures stop changing on this day of the following month.
-    freeze_day = models.PositiveSmallIntegerField(_("freeze day of the next month"), default=5,
-                                                  validators=[MinValueValidator(1), MaxValueValidator(28)])
+    freeze_day = models.PositiveSmallIntegerField(
+        _("freeze day of the next month"), default=5, validators=[MinValueValidator(1), MaxValueValidator(28)]
+    )
     timeliness_target = _optional_points_field(_("timeliness target"))
     name_target = _optional_points_field(_("name target"))
     amount_target = _optional_points_field(_("amount target"))
@@ -109,7 +126,11 @@ class AccuracyMonth(models.Model):
     frozen = models.BooleanField(_("frozen"), default=False)
     frozen_at = models.DateTimeField(_("frozen at"), null=True, blank=True)
     reopened_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("reopened by"), on_delete=models.SET_NULL, null=True, blank=True,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("reopened by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
         related_name="+",
     )
     reopened_at = models.DateTimeField(_("reopened at"), null=True, blank=True)
@@ -137,10 +158,10 @@ class AccuracyMonth(models.Model):
 class AccuracyScore(models.Model):
     """One item's figures in one month, for the dealer (consultant empty) or for one consultant."""
 
-    month = models.ForeignKey(AccuracyMonth, verbose_name=_("month"), on_delete=models.CASCADE,
-                              related_name="scores")
-    consultant = models.ForeignKey(Staff, verbose_name=_("sales consultant"), on_delete=models.CASCADE,
-                                   null=True, blank=True, related_name="+")
+    month = models.ForeignKey(AccuracyMonth, verbose_name=_("month"), on_delete=models.CASCADE, related_name="scores")
+    consultant = models.ForeignKey(
+        Staff, verbose_name=_("sales consultant"), on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
     item = models.CharField(_("item"), max_length=20, choices=AccuracyItem.choices)
     points = models.DecimalField(_("points"), max_digits=5, decimal_places=2)
     checked = models.PositiveIntegerField(_("checked"), default=0)
@@ -157,10 +178,14 @@ class AccuracyScore(models.Model):
         verbose_name = _("accuracy score")
         verbose_name_plural = _("accuracy scores")
         constraints = [
-            models.UniqueConstraint(fields=["month", "item"], condition=Q(consultant__isnull=True),
-                                    name="accuracyscore_dealer_unique"),
-            models.UniqueConstraint(fields=["month", "consultant", "item"], condition=Q(consultant__isnull=False),
-                                    name="accuracyscore_consultant_unique"),
+            models.UniqueConstraint(
+                fields=["month", "item"], condition=Q(consultant__isnull=True), name="accuracyscore_dealer_unique"
+            ),
+            models.UniqueConstraint(
+                fields=["month", "consultant", "item"],
+                condition=Q(consultant__isnull=False),
+                name="accuracyscore_consultant_unique",
+            ),
         ]
 
     def __str__(self) -> str:

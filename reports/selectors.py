@@ -231,11 +231,19 @@ def _period(counts: dict[str, dict], benchmarks: Benchmarks) -> PeriodFigures:
     items = []
     for item in AccuracyItem.values:
         row = counts.get(item, {})
-        items.append(ItemFigures(
-            item=item, points=row.get("points") or Decimal("0"), checked=row.get("checked") or 0,
-            matched=row.get("matched") or 0, failed=row.get("failed") or 0, pending=row.get("pending") or 0,
-            target=benchmarks.target[item], regional=benchmarks.regional[item], national=benchmarks.national[item],
-        ))
+        items.append(
+            ItemFigures(
+                item=item,
+                points=row.get("points") or Decimal("0"),
+                checked=row.get("checked") or 0,
+                matched=row.get("matched") or 0,
+                failed=row.get("failed") or 0,
+                pending=row.get("pending") or 0,
+                target=benchmarks.target[item],
+                regional=benchmarks.regional[item],
+                national=benchmarks.national[item],
+            )
+        )
     return PeriodFigures(items)
 
 
@@ -294,8 +302,9 @@ def accuracy_report(month: date, *, consultants: bool = True) -> AccuracyReport:
         return AccuracyReport(month, accuracy_month, benchmarks, None, None)
     # The year to date: the sums of the months' counts, one aggregate over the stored rows.
     year_rows = (
-        AccuracyScore.objects.filter(month__month__gte=date(month.year, 1, 1), month__month__lte=month,
-                                     month__reconciled_at__isnull=False)
+        AccuracyScore.objects.filter(
+            month__month__gte=date(month.year, 1, 1), month__month__lte=month, month__reconciled_at__isnull=False
+        )
         .values("consultant_id", "item")
         .annotate(points=Max("points"), **{name: Sum(name) for name in COUNT_FIELDS})
     )
@@ -304,7 +313,8 @@ def accuracy_report(month: date, *, consultants: bool = True) -> AccuracyReport:
         ytd[row["consultant_id"]][row["item"]] = row
     ytd_months = list(
         AccuracyMonth.objects.filter(month__gte=date(month.year, 1, 1), month__lte=month, reconciled_at__isnull=False)
-        .order_by("month").values_list("month", flat=True)
+        .order_by("month")
+        .values_list("month", flat=True)
     )
     this_month: dict[int | None, dict[str, dict]] = defaultdict(dict)
     names: dict[int, str] = {}
@@ -320,16 +330,22 @@ def accuracy_report(month: date, *, consultants: bool = True) -> AccuracyReport:
 
             names.update(dict(Staff.objects.filter(pk__in=missing).values_list("pk", "name")))
         for consultant_id in sorted((c for c in ytd if c is not None), key=lambda c: (names.get(c, ""), c)):
-            report_consultants.append(ConsultantFigures(
-                consultant_id=consultant_id,
-                name=names.get(consultant_id, ""),
-                month=_period(this_month[consultant_id], benchmarks) if consultant_id in this_month else None,
-                year_to_date=_period(ytd[consultant_id], benchmarks),
-            ))
+            report_consultants.append(
+                ConsultantFigures(
+                    consultant_id=consultant_id,
+                    name=names.get(consultant_id, ""),
+                    month=_period(this_month[consultant_id], benchmarks) if consultant_id in this_month else None,
+                    year_to_date=_period(ytd[consultant_id], benchmarks),
+                )
+            )
     return AccuracyReport(
-        month=month, accuracy_month=accuracy_month, benchmarks=benchmarks,
-        figures=_period(this_month[None], benchmarks), year_to_date=_period(ytd[None], benchmarks),
-        ytd_months=ytd_months, consultants=report_consultants,
+        month=month,
+        accuracy_month=accuracy_month,
+        benchmarks=benchmarks,
+        figures=_period(this_month[None], benchmarks),
+        year_to_date=_period(ytd[None], benchmarks),
+        ytd_months=ytd_months,
+        consultants=report_consultants,
     )
 
 
@@ -340,6 +356,8 @@ def accuracy_months() -> list[AccuracyMonth]:
 
 def latest_reconciled_month() -> date | None:
     return (
-        AccuracyMonth.objects.filter(reconciled_at__isnull=False).order_by("-month").values_list("month", flat=True)
+        AccuracyMonth.objects.filter(reconciled_at__isnull=False)
+        .order_by("-month")
+        .values_list("month", flat=True)
         .first()
     )

@@ -1,6 +1,6 @@
 """The accuracy roll-up: reconcile the open months, store each month's item scores, freeze months.
 
-Reads below: the archives' discrepancies (customers.reconcile) and the callback outcomes
+Reads below: the archives' discrepancies (customers.reconciliation.matching) and the callback outcomes
 (callbacks.selectors). Nothing here is recomputed by a view: pages and the API read the stored
 AccuracyMonth and AccuracyScore rows.
 """
@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from callbacks.selectors import sales_callback_verification
-from customers.reconcile import (
+from customers.reconciliation.matching import (
     FAILS,
     INPUT_COLUMNS,
     OUTPUT_COLUMNS,
@@ -132,8 +132,9 @@ def _run(*, month: date | None, today: date, freeze: bool) -> RunResult:
     if month is not None:
         month = month_start(month)
         if month in frozen:
-            raise ValidationError(_("%(month)s is frozen; an administrator must reopen it first.")
-                                  % {"month": month.strftime("%Y-%m")})
+            raise ValidationError(
+                _("%(month)s is frozen; an administrator must reopen it first.") % {"month": month.strftime("%Y-%m")}
+            )
         months = [month]
     else:
         months = [m for m in _data_months() if m not in frozen and m <= month_start(today)]
@@ -147,8 +148,11 @@ def _run(*, month: date | None, today: date, freeze: bool) -> RunResult:
     inputs = _inputs_digest(rules, months)
     last = ReconcileRun.objects.order_by("-finished_at", "-id").first()
     outputs = _outputs_digest() if last is not None and last.inputs == inputs else None
-    if (last is not None and outputs == last.outputs
-            and not deadlines_passed(scopes=scopes, since=last.today, today=today)):
+    if (
+        last is not None
+        and outputs == last.outputs
+        and not deadlines_passed(scopes=scopes, since=last.today, today=today)
+    ):
         # Same archives, invoices, rules and open months, and no deadline passed since: the stored
         # discrepancies and scores are what a recomputation would produce.
         result.unchanged, result.found = True, last.found
@@ -170,9 +174,17 @@ def _run(*, month: date | None, today: date, freeze: bool) -> RunResult:
                 candidate.save(update_fields=["frozen", "frozen_at"])
                 result.frozen.append(candidate.month)
     ReconcileRun.objects.create(
-        started_at=started, finished_at=timezone.now(), today=today, months=[m.isoformat() for m in months],
-        frozen=[m.isoformat() for m in result.frozen], skipped=result.unchanged, found=result.found,
-        created=result.created, updated=result.updated, closed=result.closed, inputs=inputs,
+        started_at=started,
+        finished_at=timezone.now(),
+        today=today,
+        months=[m.isoformat() for m in months],
+        frozen=[m.isoformat() for m in result.frozen],
+        skipped=result.unchanged,
+        found=result.found,
+        created=result.created,
+        updated=result.updated,
+        closed=result.closed,
+        inputs=inputs,
         outputs=outputs if result.unchanged else _outputs_digest(),
     )
     return result
@@ -180,19 +192,31 @@ def _run(*, month: date | None, today: date, freeze: bool) -> RunResult:
 
 def _inputs_digest(rules: dict[int, AccuracyRule], months: list[date]) -> str:
     """The digest of everything a run computes from: the tables, the years' rules, the months it looks at."""
-    rule_values = [[str(getattr(rule, f.attname)) for f in AccuracyRule._meta.concrete_fields]
-                   for _year, rule in sorted(rules.items())]
+    rule_values = [
+        [str(getattr(rule, f.attname)) for f in AccuracyRule._meta.concrete_fields]
+        for _year, rule in sorted(rules.items())
+    ]
     text = f"{tables_fingerprint(INPUT_COLUMNS)}|{rule_values}|{[m.isoformat() for m in months]}"
     return hashlib.sha256(text.encode()).hexdigest()
 
 
 def _outputs_digest() -> str:
     """The digest of what a run leaves behind: the discrepancies (staff may change them) and the scores."""
-    return tables_fingerprint({
-        **OUTPUT_COLUMNS,
-        "reports_accuracyscore": ("id", "month_id", "consultant_id", "item", "checked", "matched", "failed",
-                                  "pending"),
-    })
+    return tables_fingerprint(
+        {
+            **OUTPUT_COLUMNS,
+            "reports_accuracyscore": (
+                "id",
+                "month_id",
+                "consultant_id",
+                "item",
+                "checked",
+                "matched",
+                "failed",
+                "pending",
+            ),
+        }
+    )
 
 
 def _months_between(start: date, end: date) -> list[date]:
@@ -242,12 +266,14 @@ def _store_months(scopes: list[ReconcileScope], rules: dict[int, AccuracyRule], 
     AccuracyMonth.objects.bulk_update(list(stored.values()), ["total", "partial", "reconciled_at"], batch_size=500)
 
 
-def _month_scores(accuracy_month: AccuracyMonth, rule: AccuracyRule, counts: list,
-                  callbacks) -> tuple[list[AccuracyScore], Decimal, bool]:
+def _month_scores(
+    accuracy_month: AccuracyMonth, rule: AccuracyRule, counts: list, callbacks
+) -> tuple[list[AccuracyScore], Decimal, bool]:
     """One month's AccuracyScore rows, its unrounded total and whether every item could be measured."""
     month = accuracy_month.month
-    by_consultant: dict[int | None, dict] = defaultdict(lambda: {"checked": 0, "pending": 0,
-                                                                 "failed": defaultdict(int)})
+    by_consultant: dict[int | None, dict] = defaultdict(
+        lambda: {"checked": 0, "pending": 0, "failed": defaultdict(int)}
+    )
     for row in counts:
         for key in (row.consultant_id, "dealer"):
             bucket = by_consultant[key]
@@ -265,8 +291,9 @@ def _month_scores(accuracy_month: AccuracyMonth, rule: AccuracyRule, counts: lis
             if item == AccuracyItem.CALLBACK:
                 verification = None
                 if callbacks is not None:
-                    verification = callbacks.get((month, consultant_id)) if consultant_id else _sum_callbacks(
-                        callbacks, month)
+                    verification = (
+                        callbacks.get((month, consultant_id)) if consultant_id else _sum_callbacks(callbacks, month)
+                    )
                 checked = (verification.verified + verification.failed) if verification else 0
                 failed = verification.failed if verification else 0
                 pending = bucket["checked"] + bucket["pending"] - checked
@@ -279,12 +306,20 @@ def _month_scores(accuracy_month: AccuracyMonth, rule: AccuracyRule, counts: lis
                     measurable = False
                 else:
                     total += score
-            rows.append(AccuracyScore(
-                month=accuracy_month, consultant_id=consultant_id, item=item, points=points, checked=checked,
-                matched=matched, failed=failed, pending=max(pending, 0),
-                rate=None if rate is None else rate.quantize(Decimal("0.000001"), ROUND_HALF_UP),
-                score=None if score is None else score.quantize(CENT, ROUND_HALF_UP),
-            ))
+            rows.append(
+                AccuracyScore(
+                    month=accuracy_month,
+                    consultant_id=consultant_id,
+                    item=item,
+                    points=points,
+                    checked=checked,
+                    matched=matched,
+                    failed=failed,
+                    pending=max(pending, 0),
+                    rate=None if rate is None else rate.quantize(Decimal("0.000001"), ROUND_HALF_UP),
+                    score=None if score is None else score.quantize(CENT, ROUND_HALF_UP),
+                )
+            )
     return rows, total, measurable
 
 

@@ -69,7 +69,8 @@ class AccuracyExportView(PermissionRequiredMixin, View):
         if not report.reconciled:
             return HttpResponse(
                 _("%(month)s has not been reconciled yet.") % {"month": month.strftime("%Y-%m")},
-                status=404, content_type="text/plain; charset=utf-8",
+                status=404,
+                content_type="text/plain; charset=utf-8",
             )
         response = HttpResponse(accuracy_workbook(report), content_type=XLSX)
         name = _("accuracy-%(month)s.xlsx") % {"month": month.strftime("%Y-%m")}
@@ -96,7 +97,10 @@ class AccuracyReopenView(PermissionRequiredMixin, View):
         else:
             messages.success(
                 request,
-                _("%(month)s is open again: the next reconciliation recomputes it, and the nightly run "
-                  "freezes it again.") % {"month": first.strftime("%Y-%m")},
+                _(
+                    "%(month)s is open again: the next reconciliation recomputes it, and the nightly run "
+                    "freezes it again."
+                )
+                % {"month": first.strftime("%Y-%m")},
             )
         return redirect(f"{reverse('reports:accuracy')}?month={first:%Y-%m}")

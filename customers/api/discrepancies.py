@@ -15,15 +15,15 @@ from rest_framework.response import Response
 from customers.api.fields import VisibleRelatedField
 from customers.api.serializers import StaffBriefSerializer, UserBriefSerializer, _choice_field
 from customers.api.views import _api_validation_error
-from customers.discrepancies import (
+from customers.filters import DiscrepancyFilter
+from customers.models import Discrepancy
+from customers.reconciliation.desk import (
     discrepancies_for,
     discrepancy_assign,
     discrepancy_note,
     discrepancy_reopen,
     discrepancy_resolve,
 )
-from customers.filters import DiscrepancyFilter
-from customers.models import Discrepancy
 from dealership_cs.models import Staff
 
 
@@ -94,8 +94,12 @@ class DiscrepancySerializer(serializers.ModelSerializer):
 class DiscrepancyWorkSerializer(serializers.Serializer):
     """The staff's part of a discrepancy; send only what changes."""
 
-    assignee = VisibleRelatedField(queryset=Staff.objects.all(), allow_null=True, required=False,
-                                   help_text=_("Staff id to assign, or null for nobody."))
+    assignee = VisibleRelatedField(
+        queryset=Staff.objects.all(),
+        allow_null=True,
+        required=False,
+        help_text=_("Staff id to assign, or null for nobody."),
+    )
     note = serializers.CharField(required=False, allow_blank=True, max_length=2000)
     status = DiscrepancyWorkStatusField(required=False, help_text=_("“resolved” to resolve, “open” to reopen."))
 

@@ -14,7 +14,7 @@ from rest_framework.response import Response
 
 from customers.filters import OmdImportFilter, OmdInvoiceFilter
 from customers.models import OmdImport, OmdInvoice
-from customers.omd_selectors import omd_row_errors
+from customers.omd.selectors import omd_row_errors
 from customers.tasks import schedule_omd_apply, schedule_omd_validate
 
 

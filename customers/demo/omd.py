@@ -41,19 +41,51 @@ def _rows(rng: random.Random) -> list[list[str]]:
         elif roll < 0.14:
             extra_number += 1
             number = f"{extra_number:08d}"  # the archive carries a wrong invoice number
-        rows.append([number, day.isoformat(), name, archive.archive_phone, archive.vehicle.vin,
-                     archive.vehicle.model_name, f"¥{amount:,.2f}", archive.consultant.name, DEALER])
+        rows.append(
+            [
+                number,
+                day.isoformat(),
+                name,
+                archive.archive_phone,
+                archive.vehicle.vin,
+                archive.vehicle.model_name,
+                f"¥{amount:,.2f}",
+                archive.consultant.name,
+                DEALER,
+            ]
+        )
         if 0.14 <= roll < 0.15:
             # Voided by a red-letter invoice, then invoiced again correctly.
             extra_number += 1
-            rows.append([f"{extra_number:08d}", (day + timedelta(days=2)).isoformat(), name, archive.archive_phone,
-                         archive.vehicle.vin, archive.vehicle.model_name, f"-{amount:.2f}", archive.consultant.name,
-                         DEALER])
+            rows.append(
+                [
+                    f"{extra_number:08d}",
+                    (day + timedelta(days=2)).isoformat(),
+                    name,
+                    archive.archive_phone,
+                    archive.vehicle.vin,
+                    archive.vehicle.model_name,
+                    f"-{amount:.2f}",
+                    archive.consultant.name,
+                    DEALER,
+                ]
+            )
     for n in range(6):  # sold and invoiced, but no consultant handed in an archive
         extra_number += 1
         vin = vin_with_check_digit(f"LSVAU2180C2{n + 1:06d}")
-        rows.append([f"{extra_number:08d}", f"2011-12-{10 + n}", "王某某", "13905349999", vin, "朗逸",
-                     "129800.00", "刘洋", DEALER])
+        rows.append(
+            [
+                f"{extra_number:08d}",
+                f"2011-12-{10 + n}",
+                "王某某",
+                "13905349999",
+                vin,
+                "朗逸",
+                "129800.00",
+                "刘洋",
+                DEALER,
+            ]
+        )
     rows.append(["合计", "", "", "", "", "", "", "", ""])
     return rows
 
@@ -72,5 +104,7 @@ def load() -> str:
     writer.writerows(_rows(random.Random(SEED)))
     data = buffer.getvalue().encode("gb18030")
     omd_import = omd_import_run(source=io.BytesIO(data), file_name=FILE_NAME)
-    return (f"omd created={omd_import.created} voided={omd_import.voided} rejected={omd_import.rejected} "
-            f"(OMD import #{omd_import.pk})")
+    return (
+        f"omd created={omd_import.created} voided={omd_import.voided} rejected={omd_import.rejected} "
+        f"(OMD import #{omd_import.pk})"
+    )

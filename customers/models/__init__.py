@@ -14,6 +14,16 @@ from customers.models.records import (
 )
 
 __all__ = [
-    "Customer", "CustomerMerge", "Discrepancy", "ImportBatch", "OmdImport", "OmdInvoice", "OmdStagedRow",
-    "PhoneCorrection", "SalesArchive", "ServiceVisit", "Vehicle", "VisibleToRolesQuerySet",
+    "Customer",
+    "CustomerMerge",
+    "Discrepancy",
+    "ImportBatch",
+    "OmdImport",
+    "OmdInvoice",
+    "OmdStagedRow",
+    "PhoneCorrection",
+    "SalesArchive",
+    "ServiceVisit",
+    "Vehicle",
+    "VisibleToRolesQuerySet",
 ]

@@ -39,7 +39,11 @@ class OmdImport(models.Model):
     size = models.BigIntegerField(_("size (bytes)"), default=0)
     sha256 = models.CharField(_("SHA-256"), max_length=64, db_index=True)
     uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("uploaded by"), on_delete=models.SET_NULL, null=True, blank=True,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("uploaded by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
         related_name="+",
     )
     uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
@@ -53,7 +57,11 @@ class OmdImport(models.Model):
     rejected = models.PositiveIntegerField(_("rejected"), default=0)
     voided = models.PositiveIntegerField(_("voided"), default=0)
     confirmed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("confirmed by"), on_delete=models.SET_NULL, null=True, blank=True,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("confirmed by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
         related_name="+",
     )
     confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
@@ -111,15 +119,26 @@ class OmdInvoice(models.Model):
     # queue a check for every invoice an import inserts (run at commit even when empty), and the
     # import sets it only to an invoice it has just joined; Django nulls it on delete.
     voided_by = models.ForeignKey(
-        "self", verbose_name=_("voided by"), on_delete=models.SET_NULL, null=True, blank=True, related_name="voids",
-        db_index=False, db_constraint=False,
+        "self",
+        verbose_name=_("voided by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="voids",
+        db_index=False,
+        db_constraint=False,
     )
     # Every invoice an import writes points at it: the database's own check of that reference
     # (one per row, at commit) cost an import of 200,000 invoices a second for a row the same
     # transaction has just read. Django still nulls it when an import is deleted.
     batch = models.ForeignKey(
-        OmdImport, verbose_name=_("last written by"), on_delete=models.SET_NULL, null=True, blank=True,
-        related_name="invoices", db_constraint=False,
+        OmdImport,
+        verbose_name=_("last written by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="invoices",
+        db_constraint=False,
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
@@ -140,8 +159,9 @@ class OmdInvoice(models.Model):
             # The reconciliation pairs archives with invoices by number, then by VIN.
             models.Index(fields=["vin"], name="omdinvoice_vin_idx"),
             models.Index(fields=["invoice_date"], name="omdinvoice_date_idx"),
-            models.Index(fields=["voided_by"], condition=models.Q(voided_by__isnull=False),
-                         name="omdinvoice_voided_by_idx"),
+            models.Index(
+                fields=["voided_by"], condition=models.Q(voided_by__isnull=False), name="omdinvoice_voided_by_idx"
+            ),
         ]
         constraints = [models.UniqueConstraint(fields=["invoice_number"], name="omdinvoice_number_unique")]
 

@@ -40,27 +40,64 @@ class Discrepancy(models.Model):
     # The nightly run writes hundreds of thousands of rows at once, all pointing at rows it has
     # just read in the same transaction; the database's own foreign-key checks (one per row and
     # key, at commit) doubled its time. Django still cascades and nulls on delete.
-    archive = models.ForeignKey(SalesArchive, verbose_name=_("archive"), on_delete=models.CASCADE, null=True,
-                                blank=True, related_name="discrepancies", db_constraint=False)
-    invoice = models.ForeignKey(OmdInvoice, verbose_name=_("OMD invoice"), on_delete=models.CASCADE, null=True,
-                                blank=True, related_name="discrepancies", db_constraint=False)
+    archive = models.ForeignKey(
+        SalesArchive,
+        verbose_name=_("archive"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="discrepancies",
+        db_constraint=False,
+    )
+    invoice = models.ForeignKey(
+        OmdInvoice,
+        verbose_name=_("OMD invoice"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="discrepancies",
+        db_constraint=False,
+    )
     # The archive's delivery month, or the invoice's month for an invoice without archive.
     month = models.DateField(_("month"))
     # Indexed by discrepancy_consultant_idx (consultant, month).
-    consultant = models.ForeignKey(Staff, verbose_name=_("sales consultant"), on_delete=models.SET_NULL, null=True,
-                                   blank=True, related_name="+", db_constraint=False, db_index=False)
+    consultant = models.ForeignKey(
+        Staff,
+        verbose_name=_("sales consultant"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_constraint=False,
+        db_index=False,
+    )
     archive_value = models.CharField(_("archive's value"), max_length=200, blank=True)
     omd_value = models.CharField(_("OMD's value"), max_length=200, blank=True)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.OPEN)
     # Set on the few rows staff work on: indexed there only (Meta.indexes). No database constraint
     # on these two either: PostgreSQL would queue a check for every row the nightly run inserts
     # (run at commit even though the value is empty); Django nulls them on delete.
-    assignee = models.ForeignKey(Staff, verbose_name=_("assigned to"), on_delete=models.SET_NULL, null=True,
-                                 blank=True, related_name="+", db_index=False, db_constraint=False)
+    assignee = models.ForeignKey(
+        Staff,
+        verbose_name=_("assigned to"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
+    )
     note = models.TextField(_("note"), blank=True)
-    resolved_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("resolved by"),
-                                    on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
-                                    db_index=False, db_constraint=False)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("resolved by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
+    )
     resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
     first_seen_at = models.DateTimeField(_("first found"))
     last_seen_at = models.DateTimeField(_("last found"))
@@ -78,13 +115,15 @@ class Discrepancy(models.Model):
             models.Index(fields=["consultant", "month"], name="discrepancy_consultant_idx"),
             models.Index(fields=["status", "type"], name="discrepancy_status_idx"),
             models.Index(fields=["assignee"], condition=Q(assignee__isnull=False), name="discrepancy_assignee_idx"),
-            models.Index(fields=["resolved_by"], condition=Q(resolved_by__isnull=False),
-                         name="discrepancy_resolved_by_idx"),
+            models.Index(
+                fields=["resolved_by"], condition=Q(resolved_by__isnull=False), name="discrepancy_resolved_by_idx"
+            ),
         ]
         constraints = [
             models.UniqueConstraint(fields=["key"], name="discrepancy_key_unique"),
-            models.CheckConstraint(condition=Q(archive__isnull=False) | Q(invoice__isnull=False),
-                                   name="discrepancy_points_to_a_record"),
+            models.CheckConstraint(
+                condition=Q(archive__isnull=False) | Q(invoice__isnull=False), name="discrepancy_points_to_a_record"
+            ),
             models.CheckConstraint(condition=Q(month__day=1), name="discrepancy_first_of_month"),
         ]
 

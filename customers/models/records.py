@@ -201,8 +201,7 @@ class SalesArchive(models.Model):
     invoice_amount = models.DecimalField(_("invoice amount"), max_digits=12, decimal_places=2)
     invoice_name = models.CharField(_("name on the invoice"), max_length=100)
     invoice_name_key = models.CharField(_("invoice name key"), max_length=100, editable=False)
-    archive_phone = models.CharField(_("phone on the archive"), max_length=13, blank=True,
-                                     validators=[validate_phone])
+    archive_phone = models.CharField(_("phone on the archive"), max_length=13, blank=True, validators=[validate_phone])
     submitted_at = models.DateTimeField(_("submitted at"), auto_now_add=True)
     submitted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -311,8 +310,9 @@ class ServiceVisit(models.Model):
 class CustomerMerge(models.Model):
     """The record of a duplicate customer merged into a surviving one: what it was and what moved."""
 
-    survivor = models.ForeignKey(Customer, verbose_name=_("surviving customer"), on_delete=models.CASCADE,
-                                 related_name="merges")
+    survivor = models.ForeignKey(
+        Customer, verbose_name=_("surviving customer"), on_delete=models.CASCADE, related_name="merges"
+    )
     merged_customer_id = models.BigIntegerField(_("merged customer id"))
     merged_snapshot = models.JSONField(_("merged customer as it was"))
     moved = models.JSONField(_("moved records"), default=dict)
@@ -344,20 +344,28 @@ class PhoneCorrection(models.Model):
         MOBILE = "mobile", _("mobile")
         PHONE2 = "phone2", _("second phone")
 
-    customer = models.ForeignKey(Customer, verbose_name=_("customer"), on_delete=models.CASCADE,
-                                 related_name="phone_corrections")
+    customer = models.ForeignKey(
+        Customer, verbose_name=_("customer"), on_delete=models.CASCADE, related_name="phone_corrections"
+    )
     field = models.CharField(_("field"), max_length=10, choices=Field.choices, default=Field.MOBILE)
     old_value = models.CharField(_("old number"), max_length=13, blank=True)
     new_value = models.CharField(_("new number"), max_length=13, validators=[validate_phone])
     reason = models.CharField(_("reason"), max_length=200, blank=True)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
     proposed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("proposed by"), on_delete=models.SET_NULL, null=True,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("proposed by"),
+        on_delete=models.SET_NULL,
+        null=True,
         related_name="+",
     )
     proposed_at = models.DateTimeField(_("proposed at"), auto_now_add=True)
     decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("decided by"), on_delete=models.SET_NULL, null=True, blank=True,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("decided by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
         related_name="+",
     )
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)

@@ -32,8 +32,18 @@ HISTORY_COLUMNS = tuple(
 REASON_MAX_LENGTH = OmdInvoice.history.model._meta.get_field("history_change_reason").max_length
 
 INSERTED_COLUMNS = (
-    "invoice_number", "invoice_date", "customer_name", "customer_name_key", "phone", "vin", "model_name", "amount",
-    "consultant_name", "dealer_code", "entered_at", "original_invoice_number",
+    "invoice_number",
+    "invoice_date",
+    "customer_name",
+    "customer_name_key",
+    "phone",
+    "vin",
+    "model_name",
+    "amount",
+    "consultant_name",
+    "dealer_code",
+    "entered_at",
+    "original_invoice_number",
 )
 
 

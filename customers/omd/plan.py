@@ -102,8 +102,12 @@ class PlanCounts:
     def as_fields(self) -> dict[str, int]:
         """The OmdImport fields these counts are stored in."""
         return {
-            "rows_read": self.rows_read, "created": self.created, "updated": self.updated,
-            "unchanged": self.unchanged, "rejected": self.rejected, "voided": self.voided,
+            "rows_read": self.rows_read,
+            "created": self.created,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "rejected": self.rejected,
+            "voided": self.voided,
         }
 
 

@@ -49,8 +49,14 @@ from dealership_cs.spreadsheets import ACCEPTED_EXTENSIONS, SpreadsheetRefused, 
 from dealership_cs.spreadsheets.model import EMPTY, TOO_LARGE, UNSUPPORTED_TYPE
 
 __all__ = [
-    "MAX_ATTEMPTS", "OMD_COLUMNS", "omd_import_apply", "omd_import_cancel", "omd_import_confirm",
-    "omd_import_create", "omd_import_run", "omd_import_validate",
+    "MAX_ATTEMPTS",
+    "OMD_COLUMNS",
+    "omd_import_apply",
+    "omd_import_cancel",
+    "omd_import_confirm",
+    "omd_import_create",
+    "omd_import_run",
+    "omd_import_validate",
 ]
 
 logger = logging.getLogger(__name__)
@@ -98,8 +104,9 @@ def _refuse_early(file_name: str, size: int) -> None:
             code=UNSUPPORTED_TYPE,
         )
     if size == 0:
-        raise SpreadsheetRefused(_("“%(file)s” is empty (0 bytes).") % {"file": file_name}, file_name=file_name,
-                                 code=EMPTY)
+        raise SpreadsheetRefused(
+            _("“%(file)s” is empty (0 bytes).") % {"file": file_name}, file_name=file_name, code=EMPTY
+        )
     if size > limit:
         raise SpreadsheetRefused(
             _("The file “%(file)s” is %(size)s; the limit is %(limit)s.")
@@ -202,8 +209,11 @@ def _fail(import_id: int, running: str, message: str) -> None:
 def _unexpected(import_id: int, running: str, exc: Exception) -> None:
     logger.exception("OMD import %s stopped on an unexpected error", import_id)
     try:
-        _fail(import_id, running, _("The import stopped on an unexpected error: %(error)s")
-              % {"error": f"{type(exc).__name__}: {exc}"[:300]})
+        _fail(
+            import_id,
+            running,
+            _("The import stopped on an unexpected error: %(error)s") % {"error": f"{type(exc).__name__}: {exc}"[:300]},
+        )
     except DbError:
         # The database itself is the problem: leave the import to the next attempt.
         logger.warning("OMD import %s: could not record the failure", import_id, exc_info=True)
@@ -357,9 +367,7 @@ def omd_staged_rows_prune(*, older_than_days: int = 7, keep_first: int = PREVIEW
     any number of times: a pruned import has nothing more to delete.
     """
     cutoff = timezone.now() - timedelta(days=older_than_days)
-    imports = list(
-        OmdImport.objects.filter(status__in=FINISHED, finished_at__lt=cutoff).values_list("pk", flat=True)
-    )
+    imports = list(OmdImport.objects.filter(status__in=FINISHED, finished_at__lt=cutoff).values_list("pk", flat=True))
     deleted = 0
     for import_id in imports:
         with transaction.atomic():
@@ -392,4 +400,3 @@ def _discard(omd_import: OmdImport) -> None:
         OmdStagedRow.objects.filter(omd_import=omd_import).delete()
         OmdImport.objects.filter(pk=omd_import.pk).delete()
     omd_import.file.delete(save=False)
-

@@ -42,9 +42,25 @@ STAGED_TABLE = OmdStagedRow._meta.db_table
 PREVIEW_ROWS = 20
 # Column order of both the COPY text and the INSERT parameters.
 STAGED_COLUMNS = (
-    "omd_import_id", "row_number", "invoice_number", "invoice_date", "customer_name", "customer_name_key", "phone",
-    "vin", "model_name", "amount", "consultant_name", "dealer_code", "entered_at", "original_invoice_number",
-    "action", "voids_number", "voided_by_number", "errors", "raw",
+    "omd_import_id",
+    "row_number",
+    "invoice_number",
+    "invoice_date",
+    "customer_name",
+    "customer_name_key",
+    "phone",
+    "vin",
+    "model_name",
+    "amount",
+    "consultant_name",
+    "dealer_code",
+    "entered_at",
+    "original_invoice_number",
+    "action",
+    "voids_number",
+    "voided_by_number",
+    "errors",
+    "raw",
 )
 
 ACCEPTED = ""  # planned against the invoices when needed (plan.py)
@@ -110,28 +126,93 @@ class StageWriter:
         return key
 
     def add_accepted(self, number: int, parsed: Parsed, action: str) -> None:
-        (invoice_number, invoice_date, customer_name, phone, vin, model_name, amount, consultant_name, dealer_code,
-         entered_at, original) = parsed
+        (
+            invoice_number,
+            invoice_date,
+            customer_name,
+            phone,
+            vin,
+            model_name,
+            amount,
+            consultant_name,
+            dealer_code,
+            entered_at,
+            original,
+        ) = parsed
         key = self._name_key(customer_name)
         self.pending += 1
         if self.copy:
-            self._lines.append("\t".join((
-                self._import, str(number), invoice_number, invoice_date.isoformat(), _copy_text(customer_name),
-                _copy_text(key), phone, vin, _copy_text(model_name), str(amount), _copy_text(consultant_name),
-                dealer_code, _NULL if entered_at is None else entered_at.isoformat(), original, action,
-                "", "", "[]", "[]\n",
-            )))
+            self._lines.append(
+                "\t".join(
+                    (
+                        self._import,
+                        str(number),
+                        invoice_number,
+                        invoice_date.isoformat(),
+                        _copy_text(customer_name),
+                        _copy_text(key),
+                        phone,
+                        vin,
+                        _copy_text(model_name),
+                        str(amount),
+                        _copy_text(consultant_name),
+                        dealer_code,
+                        _NULL if entered_at is None else entered_at.isoformat(),
+                        original,
+                        action,
+                        "",
+                        "",
+                        "[]",
+                        "[]\n",
+                    )
+                )
+            )
         else:
-            self._params.append((
-                self.import_id, number, invoice_number, invoice_date.isoformat(), customer_name, key, phone, vin,
-                model_name, str(amount), consultant_name, dealer_code,
-                None if entered_at is None else entered_at.isoformat(), original, action, "", "", "[]", "[]",
-            ))
+            self._params.append(
+                (
+                    self.import_id,
+                    number,
+                    invoice_number,
+                    invoice_date.isoformat(),
+                    customer_name,
+                    key,
+                    phone,
+                    vin,
+                    model_name,
+                    str(amount),
+                    consultant_name,
+                    dealer_code,
+                    None if entered_at is None else entered_at.isoformat(),
+                    original,
+                    action,
+                    "",
+                    "",
+                    "[]",
+                    "[]",
+                )
+            )
 
     def add_rejected(self, number: int, errors: list[dict[str, str]], raw: list[str]) -> None:
         values = (
-            self.import_id, number, "", None, "", "", "", "", "", None, "", "", None, "", REJECTED, "", "",
-            json.dumps(errors, ensure_ascii=False), json.dumps(raw, ensure_ascii=False),
+            self.import_id,
+            number,
+            "",
+            None,
+            "",
+            "",
+            "",
+            "",
+            "",
+            None,
+            "",
+            "",
+            None,
+            "",
+            REJECTED,
+            "",
+            "",
+            json.dumps(errors, ensure_ascii=False),
+            json.dumps(raw, ensure_ascii=False),
         )
         self.pending += 1
         if self.copy:
@@ -173,8 +254,15 @@ class StageWriter:
 # others (names, values shown in the preview, the JSON of rejected rows) need no statistics,
 # and sampling fewer columns makes the ANALYZE of every import cheaper.
 ANALYZED_COLUMNS = (
-    "omd_import_id", "row_number", "invoice_number", "vin", "amount", "original_invoice_number", "action",
-    "voids_number", "voided_by_number",
+    "omd_import_id",
+    "row_number",
+    "invoice_number",
+    "vin",
+    "amount",
+    "original_invoice_number",
+    "action",
+    "voids_number",
+    "voided_by_number",
 )
 
 
@@ -242,9 +330,7 @@ def stage_file(omd_import: OmdImport) -> StageStats:
     with stored_file(omd_import) as source:
         reader = open_table(source, file_name=omd_import.file_name, columns=OMD_COLUMNS)
         stats.timings["open"] = time.perf_counter() - started
-        OmdImport.objects.filter(pk=omd_import.pk).update(
-            headers=list(reader.headers), columns=dict(reader.columns)
-        )
+        OmdImport.objects.filter(pk=omd_import.pk).update(headers=list(reader.headers), columns=dict(reader.columns))
         omd_import.headers, omd_import.columns = list(reader.headers), dict(reader.columns)
         _stage_rows(omd_import, reader, stats)
     analyze_started = time.perf_counter()

@@ -16,7 +16,8 @@ from django.utils import timezone, translation
 from openpyxl import load_workbook
 from rest_framework.test import APIClient
 
-from customers.discrepancies import (
+from customers.models import Discrepancy, OmdInvoice
+from customers.reconciliation.desk import (
     discrepancy_assign,
     discrepancy_export_xlsx,
     discrepancy_note,
@@ -24,8 +25,7 @@ from customers.discrepancies import (
     discrepancy_resolve,
     discrepancy_side_by_side,
 )
-from customers.models import Discrepancy, OmdInvoice
-from customers.reconcile import ReconcileScope, discrepancies_reconcile
+from customers.reconciliation.matching import ReconcileScope, discrepancies_reconcile
 from customers.tests.factories import SalesArchiveFactory, StaffFactory
 from customers.validators import name_key, vin_with_check_digit
 from dealership_cs.selectors import history_rows
@@ -46,20 +46,46 @@ def vin(n: int) -> str:
     return vin_with_check_digit(f"LSVAU2180N21{n:05d}")
 
 
-def archive(*, n: int, consultant, delivery: date, name: str = "张伟", amount: str = "129800.00",
-            invoice_date: date | None = None, phone: str = "13812345678"):
+def archive(
+    *,
+    n: int,
+    consultant,
+    delivery: date,
+    name: str = "张伟",
+    amount: str = "129800.00",
+    invoice_date: date | None = None,
+    phone: str = "13812345678",
+):
     return SalesArchiveFactory(
-        vehicle__vin=vin(n), vehicle__delivery_date=delivery, delivery_date=delivery, consultant=consultant,
-        invoice_number=f"{10000000 + n}", invoice_date=invoice_date or delivery, invoice_amount=Decimal(amount),
-        invoice_name=name, archive_phone=phone,
+        vehicle__vin=vin(n),
+        vehicle__delivery_date=delivery,
+        delivery_date=delivery,
+        consultant=consultant,
+        invoice_number=f"{10000000 + n}",
+        invoice_date=invoice_date or delivery,
+        invoice_amount=Decimal(amount),
+        invoice_name=name,
+        archive_phone=phone,
     )
 
 
-def invoice(*, n: int, on: date, name: str = "张伟", amount: str = "129800.00", phone: str = "13812345678",
-            number: str | None = None) -> OmdInvoice:
+def invoice(
+    *,
+    n: int,
+    on: date,
+    name: str = "张伟",
+    amount: str = "129800.00",
+    phone: str = "13812345678",
+    number: str | None = None,
+) -> OmdInvoice:
     return OmdInvoice.objects.create(
-        invoice_number=number or f"{10000000 + n}", invoice_date=on, customer_name=name,
-        customer_name_key=name_key(name), phone=phone, vin=vin(n), amount=Decimal(amount),
+        invoice_number=number or f"{10000000 + n}",
+        invoice_date=on,
+        customer_name=name,
+        customer_name_key=name_key(name),
+        phone=phone,
+        vin=vin(n),
+        amount=Decimal(amount),
     )
 
 
@@ -121,8 +147,15 @@ def test_the_desk_lists_open_discrepancies_with_counts_by_type(client, staff_use
     assert listed_ids(response) == set(Discrepancy.objects.filter(status=S.OPEN).values_list("pk", flat=True))
     assert len(listed_ids(response)) == 6
     counts = dict(re.findall(r'data-type="(\w+)" data-count="(\d+)"', response.content.decode()))
-    assert counts == {"missing_in_omd": "1", "late_invoice": "2", "name_mismatch": "1", "amount_mismatch": "1",
-                      "invoice_number_mismatch": "0", "archive_missing": "1", "voided_invoice": "0"}
+    assert counts == {
+        "missing_in_omd": "1",
+        "late_invoice": "2",
+        "name_mismatch": "1",
+        "amount_mismatch": "1",
+        "invoice_number_mismatch": "0",
+        "archive_missing": "1",
+        "voided_invoice": "0",
+    }
 
 
 def test_the_counts_by_type_follow_the_other_filters_but_not_the_type(client, staff_user, desk):
@@ -196,8 +229,10 @@ def test_an_unknown_discrepancy_answers_404_everywhere(client, api, staff_user, 
     assert client.get(f"/customers/discrepancies/{missing}/").status_code == 404
     assert client.post(f"/customers/discrepancies/{missing}/resolve/").status_code == 404
     assert as_user(api, staff_user).get(f"/api/discrepancies/{missing}/").status_code == 404
-    assert as_user(api, staff_user).patch(f"/api/discrepancies/{missing}/", {"note": "x"},
-                                          format="json").status_code == 404
+    assert (
+        as_user(api, staff_user).patch(f"/api/discrepancies/{missing}/", {"note": "x"}, format="json").status_code
+        == 404
+    )
 
 
 def test_an_unknown_action_answers_404(client, staff_user, desk):
@@ -219,8 +254,16 @@ def test_read_only_users_see_no_work_buttons(client, cast, desk):
 # --- Filters, on the page and in the API ----------------------------------------------------------
 
 FILTER_CASES = [
-    ({}, {("name_mismatch", "2011-08"), ("late_invoice", "2011-08"), ("missing_in_omd", "2011-08"),
-          ("archive_missing", "2011-08"), ("late_invoice", "2011-07")}),
+    (
+        {},
+        {
+            ("name_mismatch", "2011-08"),
+            ("late_invoice", "2011-08"),
+            ("missing_in_omd", "2011-08"),
+            ("archive_missing", "2011-08"),
+            ("late_invoice", "2011-07"),
+        },
+    ),
     ({"month": "2011-07"}, {("late_invoice", "2011-07")}),
     ({"type": "late_invoice"}, {("late_invoice", "2011-08"), ("late_invoice", "2011-07")}),
     ({"type": "late_invoice", "month": "2011-08"}, {("late_invoice", "2011-08")}),
@@ -228,8 +271,10 @@ FILTER_CASES = [
     ({"consultant": "chen", "month": "2011-08"}, {("missing_in_omd", "2011-08")}),
     ({"status": "resolved"}, {("amount_mismatch", "2011-08")}),
     ({"status": "closed"}, set()),
-    ({"status": "all", "month": "2011-08", "consultant": "liu"},
-     {("name_mismatch", "2011-08"), ("amount_mismatch", "2011-08"), ("late_invoice", "2011-08")}),
+    (
+        {"status": "all", "month": "2011-08", "consultant": "liu"},
+        {("name_mismatch", "2011-08"), ("amount_mismatch", "2011-08"), ("late_invoice", "2011-08")},
+    ),
     ({"assignee": "chen"}, {("late_invoice", "2011-07")}),
     ({"assignee": "null", "month": "2011-07"}, set()),
     ({"assignee": "null", "type": "late_invoice"}, {("late_invoice", "2011-08")}),
@@ -334,8 +379,9 @@ def test_resolving_from_the_list_returns_to_the_same_filtered_list(client, staff
 
 def test_resolving_through_the_api_keeps_the_history(api, staff_user, desk):
     discrepancy = find(T.MISSING_IN_OMD)
-    response = as_user(api, staff_user).patch(f"/api/discrepancies/{discrepancy.pk}/",
-                                              {"status": "resolved", "note": "OMD 补录中"}, format="json")
+    response = as_user(api, staff_user).patch(
+        f"/api/discrepancies/{discrepancy.pk}/", {"status": "resolved", "note": "OMD 补录中"}, format="json"
+    )
     assert response.status_code == 200
     body = response.json()
     assert body["status"] == "resolved" and body["note"] == "OMD 补录中"
@@ -349,8 +395,9 @@ def test_a_closed_discrepancy_cannot_be_resolved(client, api, staff_user, desk):
     discrepancy = find(T.NAME_MISMATCH)
     Discrepancy.objects.filter(pk=discrepancy.pk).update(status=S.CLOSED, closed_at=timezone.now())
 
-    response = as_user(api, staff_user).patch(f"/api/discrepancies/{discrepancy.pk}/",
-                                              {"status": "resolved", "note": "x"}, format="json")
+    response = as_user(api, staff_user).patch(
+        f"/api/discrepancies/{discrepancy.pk}/", {"status": "resolved", "note": "x"}, format="json"
+    )
     assert response.status_code == 400 and response.json()["detail"]
 
     client.force_login(staff_user)
@@ -370,11 +417,11 @@ def test_a_refused_patch_changes_nothing_at_all(api, staff_user, chen, desk):
     Discrepancy.objects.filter(pk=discrepancy.pk).update(status=S.CLOSED, closed_at=timezone.now())
     client = as_user(api, staff_user)
     # The note would be cleared, then the resolution is refused: the clearing is undone with it.
-    response = client.patch(f"/api/discrepancies/{discrepancy.pk}/", {"note": "", "status": "resolved"},
-                            format="json")
+    response = client.patch(f"/api/discrepancies/{discrepancy.pk}/", {"note": "", "status": "resolved"}, format="json")
     assert response.status_code == 400
-    response = client.patch(f"/api/discrepancies/{discrepancy.pk}/", {"assignee": chen.pk, "status": "done"},
-                            format="json")
+    response = client.patch(
+        f"/api/discrepancies/{discrepancy.pk}/", {"assignee": chen.pk, "status": "done"}, format="json"
+    )
     assert response.status_code == 400 and "status" in response.json()
     discrepancy.refresh_from_db()
     assert discrepancy.assignee is None and discrepancy.note == "待核对" and discrepancy.status == S.CLOSED
@@ -404,14 +451,20 @@ def test_assigning_on_the_page_and_in_the_api(client, api, staff_user, admin_use
     assert discrepancy.assignee == liu
     assert discrepancy.history.order_by("-history_date", "-history_id").first().history_user == staff_user
 
-    response = as_user(api, admin_user).patch(f"/api/discrepancies/{discrepancy.pk}/", {"assignee": chen.pk},
-                                              format="json")
+    response = as_user(api, admin_user).patch(
+        f"/api/discrepancies/{discrepancy.pk}/", {"assignee": chen.pk}, format="json"
+    )
     assert response.json()["assignee"] == {"id": chen.pk, "name": "陈静"}
-    response = as_user(api, admin_user).patch(f"/api/discrepancies/{discrepancy.pk}/", {"assignee": None},
-                                              format="json")
+    response = as_user(api, admin_user).patch(
+        f"/api/discrepancies/{discrepancy.pk}/", {"assignee": None}, format="json"
+    )
     assert response.json()["assignee"] is None
-    assert as_user(api, admin_user).patch(f"/api/discrepancies/{discrepancy.pk}/", {"assignee": 999999},
-                                          format="json").status_code == 400
+    assert (
+        as_user(api, admin_user)
+        .patch(f"/api/discrepancies/{discrepancy.pk}/", {"assignee": 999999}, format="json")
+        .status_code
+        == 400
+    )
 
 
 def test_an_inactive_colleague_cannot_be_assigned(staff_user, liu, desk):
@@ -439,7 +492,11 @@ def test_resolved_work_survives_the_next_reconciliation(staff_user, liu, desk):
     reconcile()
     discrepancy.refresh_from_db()
     assert (discrepancy.status, discrepancy.assignee, discrepancy.note, discrepancy.resolved_by) == (
-        S.RESOLVED, liu, "已核对", staff_user)
+        S.RESOLVED,
+        liu,
+        "已核对",
+        staff_user,
+    )
 
 
 # --- The archive and the invoice side by side -----------------------------------------------------
@@ -465,9 +522,16 @@ def test_side_by_side_compares_names_by_their_normalised_form_and_ignores_a_blan
     record = archive(n=20, consultant=liu, delivery=date(2011, 8, 1), name="李娜", phone="13900001111")
     omd = invoice(n=20, on=date(2011, 8, 9), name="李 娜", phone="", number="99990001")
     discrepancy = Discrepancy.objects.create(
-        key=f"invoice_number_mismatch:{record.pk}:{omd.pk}", type=T.INVOICE_NUMBER_MISMATCH, archive=record,
-        invoice=omd, month=date(2011, 8, 1), consultant=liu, archive_value=record.invoice_number,
-        omd_value=omd.invoice_number, first_seen_at=timezone.now(), last_seen_at=timezone.now(),
+        key=f"invoice_number_mismatch:{record.pk}:{omd.pk}",
+        type=T.INVOICE_NUMBER_MISMATCH,
+        archive=record,
+        invoice=omd,
+        month=date(2011, 8, 1),
+        consultant=liu,
+        archive_value=record.invoice_number,
+        omd_value=omd.invoice_number,
+        first_seen_at=timezone.now(),
+        last_seen_at=timezone.now(),
     )
     rows = {row.key: row for row in discrepancy_side_by_side(discrepancy, deadline_days=3)}
     assert {key for key, row in rows.items() if row.differs} == {"invoice_number", "invoice_date", "timeliness"}
@@ -476,7 +540,9 @@ def test_side_by_side_compares_names_by_their_normalised_form_and_ignores_a_blan
     # Without the year's deadline, the reconciliation's own finding decides: none was recorded here.
     assert not {row.key: row for row in discrepancy_side_by_side(discrepancy)}["timeliness"].differs
     assert {row.key for row in discrepancy_side_by_side(discrepancy, deadline_days=10) if row.differs} == {
-        "invoice_number", "invoice_date"}
+        "invoice_number",
+        "invoice_date",
+    }
 
 
 def test_a_missing_side_is_shown_empty_with_nothing_highlighted(client, staff_user, desk):
@@ -498,8 +564,20 @@ def test_the_record_page_lists_the_other_findings_on_the_same_archive(client, ma
 
 # --- Export ---------------------------------------------------------------------------------------
 
-HEADER = ["Month", "Type", "Sales consultant", "Customer", "VIN", "Archive's value", "OMD's value", "Status",
-          "Assigned to", "Note", "Resolved by", "Resolved at"]
+HEADER = [
+    "Month",
+    "Type",
+    "Sales consultant",
+    "Customer",
+    "VIN",
+    "Archive's value",
+    "OMD's value",
+    "Status",
+    "Assigned to",
+    "Note",
+    "Resolved by",
+    "Resolved at",
+]
 
 
 def read_xlsx(content: bytes) -> list[tuple]:
@@ -517,16 +595,34 @@ def test_the_export_has_a_header_and_one_row_per_discrepancy_cell_by_cell(staff_
     assert len(rows) == 2
     month, kind, consultant, customer, car, archive_value, omd_value, status, assignee, note, by, at = rows[1]
     assert (month, kind, consultant, customer, car) == ("2011-08", "Name mismatch", "刘洋", "张伟", vin(1))
-    assert (archive_value, omd_value, status, assignee, note, by) == ("张伟", "张卫", "Resolved", "陈静", "已更正",
-                                                                      "张 专员")
+    assert (archive_value, omd_value, status, assignee, note, by) == (
+        "张伟",
+        "张卫",
+        "Resolved",
+        "陈静",
+        "已更正",
+        "张 专员",
+    )
     assert isinstance(at, datetime) and abs(at - resolved_at) <= timedelta(seconds=1)
 
 
 def test_the_export_shows_an_invoice_without_archive_by_its_own_name_and_vin(staff_user, desk):
     with translation.override("en"):
         rows = read_xlsx(discrepancy_export_xlsx(Discrepancy.objects.filter(type=T.ARCHIVE_MISSING)))
-    assert rows[1] == ("2011-08", "Archive missing", None, "赵六", vin(9), None, "10000009", "Open", None, None,
-                       None, None)
+    assert rows[1] == (
+        "2011-08",
+        "Archive missing",
+        None,
+        "赵六",
+        vin(9),
+        None,
+        "10000009",
+        "Open",
+        None,
+        None,
+        None,
+        None,
+    )
 
 
 def test_the_export_link_carries_the_page_filters_and_the_file_holds_those_rows(client, staff_user, liu, desk):
@@ -543,4 +639,3 @@ def test_the_export_link_carries_the_page_filters_and_the_file_holds_those_rows(
     assert list(rows[0]) == HEADER
     assert sorted(row[1] for row in rows[1:]) == ["Amount mismatch", "Late invoice", "Name mismatch"]
     assert {row[2] for row in rows[1:]} == {"刘洋"}
-

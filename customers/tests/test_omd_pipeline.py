@@ -110,10 +110,17 @@ def test_every_header_alias_is_recognised(variant):
     assert set(omd_import.columns) == {column.key for column in OMD_COLUMNS}
     saved = stored("00000001")
     assert (saved.invoice_date, saved.customer_name, saved.phone, saved.vin) == (
-        date(2025, 1, 2), "客户1", "13800000001", vin(1)
+        date(2025, 1, 2),
+        "客户1",
+        "13800000001",
+        vin(1),
     )
     assert (saved.model_name, saved.amount, saved.consultant_name, saved.dealer_code, saved.entered_at) == (
-        "帕萨特 330TSI", Decimal("189800.00"), "王强", "7370001", date(2025, 1, 3)
+        "帕萨特 330TSI",
+        Decimal("189800.00"),
+        "王强",
+        "7370001",
+        date(2025, 1, 3),
     )
 
 
@@ -150,8 +157,19 @@ def test_xls_and_csv_exports_give_the_same_invoices_as_xlsx(maker, name):
     assert list(OmdInvoice.objects.order_by("invoice_number").values(*VALUES)) == expected
 
 
-VALUES = ("invoice_number", "invoice_date", "customer_name", "phone", "vin", "model_name", "amount",
-          "consultant_name", "dealer_code", "entered_at", "voided")
+VALUES = (
+    "invoice_number",
+    "invoice_date",
+    "customer_name",
+    "phone",
+    "vin",
+    "model_name",
+    "amount",
+    "consultant_name",
+    "dealer_code",
+    "entered_at",
+    "voided",
+)
 
 
 @pytest.mark.parametrize("column", ["phone", "vin", "amount", "invoice_date", "customer_name", "entered_at"])
@@ -185,7 +203,11 @@ def test_a_file_without_optional_columns_imports_with_them_empty():
     assert counts(omd_import)["created"] == 1
     saved = stored("00000001")
     assert (saved.phone, saved.model_name, saved.consultant_name, saved.dealer_code, saved.entered_at) == (
-        "", "", "", "", None
+        "",
+        "",
+        "",
+        "",
+        None,
     )
 
 
@@ -193,12 +215,14 @@ def test_a_file_without_optional_columns_imports_with_them_empty():
 
 
 def test_rejected_rows_are_reported_with_row_column_value_and_reason_and_the_rest_is_imported():
-    data, rows = files.omd_xlsx([
-        invoice(1),
-        invoice(2, vin="LSVAU2180N200000", amount="abc"),
-        invoice(3, invoice_date=None),
-        invoice(4),
-    ])
+    data, rows = files.omd_xlsx(
+        [
+            invoice(1),
+            invoice(2, vin="LSVAU2180N200000", amount="abc"),
+            invoice(3, invoice_date=None),
+            invoice(4),
+        ]
+    )
 
     omd_import = preview(data)
 
@@ -322,7 +346,10 @@ def test_columns_missing_from_a_file_are_left_as_they_are():
     assert counts(omd_import)["updated"] == 1
     saved = stored("00000001")
     assert (saved.customer_name, saved.phone, saved.model_name, saved.entered_at) == (
-        "王五", "13800000001", "帕萨特 330TSI", date(2025, 1, 3)
+        "王五",
+        "13800000001",
+        "帕萨特 330TSI",
+        date(2025, 1, 3),
     )
 
 
@@ -339,8 +366,12 @@ def test_a_red_letter_invoice_voids_the_invoice_with_the_same_vin_and_the_opposi
     assert (voided.voided, voided.voided_by, voided.batch) == (True, red, omd_import)
     assert (red.voided, red.amount, stored("00000002").voided) == (False, Decimal("-189800.00"), False)
     latest = voided.history.first()
-    assert (latest.history_type, latest.voided, latest.voided_by_id, latest.history_user) == ("~", True, red.pk,
-                                                                                              admin_user)
+    assert (latest.history_type, latest.voided, latest.voided_by_id, latest.history_user) == (
+        "~",
+        True,
+        red.pk,
+        admin_user,
+    )
 
 
 def test_a_red_letter_invoice_voids_the_invoice_it_names():
@@ -403,8 +434,16 @@ def test_a_red_letter_invoice_whose_invoice_is_unknown_is_kept_and_voids_nothing
 
 def test_the_preview_counts_are_the_counts_of_the_import():
     run(xlsx([invoice(1), invoice(2), invoice(3)]))
-    data = xlsx([invoice(1), invoice(2, customer_name="王五"), invoice(4), red_letter(5, voids=3),
-                 invoice(6, vin="bad"), invoice(4)])
+    data = xlsx(
+        [
+            invoice(1),
+            invoice(2, customer_name="王五"),
+            invoice(4),
+            red_letter(5, voids=3),
+            invoice(6, vin="bad"),
+            invoice(4),
+        ]
+    )
 
     previewed = preview(data)
     planned = counts(previewed)
@@ -572,8 +611,11 @@ def test_a_file_that_is_not_a_spreadsheet_fails_the_import():
 
 @pytest.mark.parametrize(
     ("data", "name", "message"),
-    [(b"", "omd.xlsx", "is empty"), (b"x" * 2048, "omd.xlsx", "the limit is 1 KB"),
-     (b"%PDF-1.4", "omd.pdf", "not a supported file type")],
+    [
+        (b"", "omd.xlsx", "is empty"),
+        (b"x" * 2048, "omd.xlsx", "the limit is 1 KB"),
+        (b"%PDF-1.4", "omd.pdf", "not a supported file type"),
+    ],
     ids=["empty", "too-large", "wrong-type"],
 )
 def test_an_upload_refused_on_sight_stores_nothing(settings, data, name, message):
@@ -701,8 +743,13 @@ def test_a_worker_killed_in_the_middle_of_the_import_leaves_nothing_and_a_rerun_
     planned = counts(omd_import)
 
     db = connection.settings_dict
-    params = {"dbname": db["NAME"], "user": db["USER"], "password": db["PASSWORD"], "host": db["HOST"],
-              "port": db["PORT"] or 5432}
+    params = {
+        "dbname": db["NAME"],
+        "user": db["USER"],
+        "password": db["PASSWORD"],
+        "host": db["HOST"],
+        "port": db["PORT"] or 5432,
+    }
     holder, watcher = psycopg2.connect(**params), psycopg2.connect(**params)
     watcher.autocommit = True  # a transaction would see pg_stat_activity frozen at its start
     try:

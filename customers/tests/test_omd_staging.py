@@ -15,6 +15,7 @@ from django.utils import timezone, translation
 
 from customers.models import OmdImport, OmdStagedRow
 from customers.omd import stage
+from customers.omd.selectors import omd_error_workbook, omd_row_errors
 from customers.omd.service import (
     omd_import_apply,
     omd_import_confirm,
@@ -22,7 +23,6 @@ from customers.omd.service import (
     omd_import_validate,
     omd_staged_rows_prune,
 )
-from customers.omd_selectors import omd_error_workbook, omd_row_errors
 from customers.tests import omd_files as files
 from customers.tests.omd_files import invoice
 

@@ -22,8 +22,15 @@ VINS = [vin_with_check_digit(f"LSVAU2180N21{n:05}") for n in range(1, 6)]
 
 
 def export(rows: list[list[object]]) -> bytes:
-    return make_xlsx([["一汽-大众 OMD 零售发票导出", None, None], ["导出时间：2011-09-01 08:00"], HEADER, *rows,
-                      ["合计", None, None, None, None, None, 999]])
+    return make_xlsx(
+        [
+            ["一汽-大众 OMD 零售发票导出", None, None],
+            ["导出时间：2011-09-01 08:00"],
+            HEADER,
+            *rows,
+            ["合计", None, None, None, None, None, 999],
+        ]
+    )
 
 
 GOOD = [
@@ -58,8 +65,7 @@ def test_only_admins_reach_the_import_pages_and_api(client, cast, who):
     assert OmdImport.objects.count() == 0
 
 
-def test_upload_enqueues_validation_after_commit(client, admin_user, django_capture_on_commit_callbacks,
-                                                  monkeypatch):
+def test_upload_enqueues_validation_after_commit(client, admin_user, django_capture_on_commit_callbacks, monkeypatch):
     sent = []
     monkeypatch.setattr(tasks.omd_validate, "delay", lambda import_id: sent.append(import_id))
     client.force_login(admin_user)
@@ -120,8 +126,9 @@ def test_cancel_a_previewed_import(client, admin_user, run_tasks_eagerly, django
     assert omd_import.status == OmdImport.Status.CANCELLED and OmdInvoice.objects.count() == 0
 
 
-def test_a_refused_upload_says_why_and_stores_nothing(client, admin_user, run_tasks_eagerly,
-                                                     django_capture_on_commit_callbacks):
+def test_a_refused_upload_says_why_and_stores_nothing(
+    client, admin_user, run_tasks_eagerly, django_capture_on_commit_callbacks
+):
     client.force_login(admin_user)
     response = upload(client, b"", name="empty.xlsx")
     assert response.status_code == 400 and response.context["form"].errors["file"]
@@ -136,8 +143,9 @@ def test_a_refused_upload_says_why_and_stores_nothing(client, admin_user, run_ta
     assert OmdInvoice.objects.count() == 0
 
 
-def test_the_error_workbook_carries_the_original_row_and_the_reason(client, admin_user, run_tasks_eagerly,
-                                                                     django_capture_on_commit_callbacks):
+def test_the_error_workbook_carries_the_original_row_and_the_reason(
+    client, admin_user, run_tasks_eagerly, django_capture_on_commit_callbacks
+):
     client.force_login(admin_user)
     with django_capture_on_commit_callbacks(execute=True):
         upload(client, export([*GOOD, BAD]))
@@ -147,7 +155,7 @@ def test_the_error_workbook_carries_the_original_row_and_the_reason(client, admi
     sheet = load_workbook(io.BytesIO(response.content)).active
     rows = [[cell.value for cell in row] for row in sheet.iter_rows()]
     assert rows[0][: len(HEADER)] == HEADER  # the file's own headers, so the rows can be re-uploaded
-    assert rows[0][len(HEADER):] == ["表格行号", "列", "值", "原因"]
+    assert rows[0][len(HEADER) :] == ["表格行号", "列", "值", "原因"]
     assert len(rows) == 2  # one rejected row
     rejected = rows[1]
     assert rejected[0] == "00123458" and rejected[2] == "王芳" and rejected[4] == VINS[2]
@@ -176,8 +184,9 @@ def test_api_dry_run_cannot_be_confirmed(admin_user, run_tasks_eagerly, django_c
     api = APIClient()
     api.force_authenticate(admin_user)
     with django_capture_on_commit_callbacks(execute=True):
-        pk = api.post("/api/omd-imports/", {"file": SimpleUploadedFile("omd.xlsx", export(GOOD)),
-                                            "dry_run": "true"}).json()["id"]
+        pk = api.post(
+            "/api/omd-imports/", {"file": SimpleUploadedFile("omd.xlsx", export(GOOD)), "dry_run": "true"}
+        ).json()["id"]
     assert api.post(f"/api/omd-imports/{pk}/confirm/").status_code == 400
     assert OmdInvoice.objects.count() == 0
 

@@ -18,36 +18,54 @@ VIN2 = vin_with_check_digit("LSVCC6A40AN000123")
 
 @pytest.fixture
 def consultant(db):
-    return Staff.objects.create(name="刘洋", department=Staff.Department.SALES,
-                                position=Staff.Position.SALES_CONSULTANT)
+    return Staff.objects.create(
+        name="刘洋", department=Staff.Department.SALES, position=Staff.Position.SALES_CONSULTANT
+    )
 
 
 @pytest.fixture
 def advisor(db):
-    return Staff.objects.create(name="周强", department=Staff.Department.SERVICE,
-                                position=Staff.Position.SERVICE_ADVISOR)
+    return Staff.objects.create(
+        name="周强", department=Staff.Department.SERVICE, position=Staff.Position.SERVICE_ADVISOR
+    )
 
 
 @pytest.fixture
 def archive(consultant):
     return services.archive_submit(
         data=services.ArchiveInput(
-            customer_name="张伟", phone="13812345678", vin=VIN1, plate="鲁N12345", model_name="朗逸",
-            consultant=consultant, delivery_date=date(2011, 8, 20), invoice_number="00123456",
-            invoice_date=date(2011, 8, 22), invoice_amount=Decimal("129800.00"),
+            customer_name="张伟",
+            phone="13812345678",
+            vin=VIN1,
+            plate="鲁N12345",
+            model_name="朗逸",
+            consultant=consultant,
+            delivery_date=date(2011, 8, 20),
+            invoice_number="00123456",
+            invoice_date=date(2011, 8, 22),
+            invoice_amount=Decimal("129800.00"),
         )
     )
 
 
-LIST_PAGES = ["/customers/", "/customers/vehicles/", "/customers/archives/", "/customers/visits/",
-              "/customers/phone-corrections/", "/customers/data-quality/"]
+LIST_PAGES = [
+    "/customers/",
+    "/customers/vehicles/",
+    "/customers/archives/",
+    "/customers/visits/",
+    "/customers/phone-corrections/",
+    "/customers/data-quality/",
+]
 
 
 @pytest.mark.parametrize("who", ["staff", "agent", "manager", "admin"])
 def test_every_role_reads_the_customer_pages(client, cast, who, archive):
     client.force_login(cast[who])
-    for url in LIST_PAGES + [archive.customer.get_absolute_url(), archive.vehicle.get_absolute_url(),
-                             archive.get_absolute_url()]:
+    for url in LIST_PAGES + [
+        archive.customer.get_absolute_url(),
+        archive.vehicle.get_absolute_url(),
+        archive.get_absolute_url(),
+    ]:
         assert client.get(url).status_code == 200, url
 
 
@@ -60,8 +78,13 @@ def test_a_user_without_a_role_is_refused_everywhere(client, norole_user, archiv
 @pytest.mark.parametrize(("who", "status"), [("staff", 200), ("admin", 200), ("agent", 403), ("manager", 403)])
 def test_only_staff_and_admins_open_the_create_forms(client, cast, who, status):
     client.force_login(cast[who])
-    for url in ["/customers/new/", "/customers/vehicles/new/", "/customers/archives/new/",
-                "/customers/visits/new/", "/customers/import/"]:
+    for url in [
+        "/customers/new/",
+        "/customers/vehicles/new/",
+        "/customers/archives/new/",
+        "/customers/visits/new/",
+        "/customers/import/",
+    ]:
         assert client.get(url).status_code == status, url
 
 
@@ -69,8 +92,9 @@ def test_only_staff_and_admins_open_the_create_forms(client, cast, who, status):
 def test_readers_cannot_post_changes(client, cast, who, archive):
     client.force_login(cast[who])
     customer = archive.customer
-    response = client.post(f"/customers/{customer.pk}/edit/", {"name": "李四", "kind": "individual",
-                                                                "gender": "U", "source": "sales"})
+    response = client.post(
+        f"/customers/{customer.pk}/edit/", {"name": "李四", "kind": "individual", "gender": "U", "source": "sales"}
+    )
     assert response.status_code == 403
     customer.refresh_from_db()
     assert customer.name == "张伟"
@@ -88,14 +112,22 @@ def test_customer_list_keeps_a_constant_number_of_queries(client, cast, who, dja
     assert response.context["paginator"].count == 60
 
 
-def test_archive_list_keeps_a_constant_number_of_queries(client, staff_user, archive, consultant,
-                                                         django_assert_max_num_queries):
+def test_archive_list_keeps_a_constant_number_of_queries(
+    client, staff_user, archive, consultant, django_assert_max_num_queries
+):
     for n in range(20):
-        services.archive_submit(data=services.ArchiveInput(
-            customer_name=f"客户{n}", phone=f"139{n:08}", vin=vin_with_check_digit(f"LSVAU2180N21{n:05}"),
-            consultant=consultant, delivery_date=date(2011, 8, 1), invoice_number=f"{n + 1:08}",
-            invoice_date=date(2011, 8, 2), invoice_amount=Decimal("100000"),
-        ))
+        services.archive_submit(
+            data=services.ArchiveInput(
+                customer_name=f"客户{n}",
+                phone=f"139{n:08}",
+                vin=vin_with_check_digit(f"LSVAU2180N21{n:05}"),
+                consultant=consultant,
+                delivery_date=date(2011, 8, 1),
+                invoice_number=f"{n + 1:08}",
+                invoice_date=date(2011, 8, 2),
+                invoice_amount=Decimal("100000"),
+            )
+        )
     client.force_login(staff_user)
     # Session, user, permissions, the consultant choices, count and page: not one per row.
     with django_assert_max_num_queries(12):
@@ -112,8 +144,10 @@ def test_search_box_finds_a_customer_by_last_four_digits_and_by_vin_tail(client,
 
 def test_creating_a_customer_with_a_bad_phone_shows_the_message_at_the_field(client, staff_user):
     client.force_login(staff_user)
-    response = client.post("/customers/new/", {"name": "王芳", "mobile": "1281234567", "kind": "individual",
-                                               "gender": "F", "source": "sales"})
+    response = client.post(
+        "/customers/new/",
+        {"name": "王芳", "mobile": "1281234567", "kind": "individual", "gender": "F", "source": "sales"},
+    )
     assert response.status_code == 400
     errors = response.context["form"].errors
     assert "mobile" in errors
@@ -137,10 +171,17 @@ def test_a_duplicate_phone_warns_before_saving_then_saves_when_confirmed(client,
 def test_editing_a_customer_keeps_the_history_shown_on_its_page(client, staff_user, archive):
     client.force_login(staff_user)
     customer = archive.customer
-    response = client.post(f"/customers/{customer.pk}/edit/", {
-        "name": "张伟", "mobile": "13812345678", "address": "德州市德城区东风路 8 号", "kind": "individual",
-        "gender": "M", "source": "sales",
-    })
+    response = client.post(
+        f"/customers/{customer.pk}/edit/",
+        {
+            "name": "张伟",
+            "mobile": "13812345678",
+            "address": "德州市德城区东风路 8 号",
+            "kind": "individual",
+            "gender": "M",
+            "source": "sales",
+        },
+    )
     assert response.status_code == 302
     html = client.get(customer.get_absolute_url()).content.decode()
     assert "东风路" in html and "zhang.staff" in html
@@ -149,12 +190,22 @@ def test_editing_a_customer_keeps_the_history_shown_on_its_page(client, staff_us
 
 def test_entering_a_closed_deal_archive_creates_customer_vehicle_and_archive(client, staff_user, consultant):
     client.force_login(staff_user)
-    response = client.post("/customers/archives/new/", {
-        "customer_name": "李　娜", "phone": "+86 139-0534-1234", "vin": VIN2.lower(), "plate": "鲁N·A1234",
-        "model_name": "帕萨特", "consultant": consultant.pk, "deal_date": "2011/8/1",
-        "delivery_date": "2011年8月24日", "invoice_number": "123456", "invoice_date": "20110825",
-        "invoice_amount": "￥189,800.00",
-    })
+    response = client.post(
+        "/customers/archives/new/",
+        {
+            "customer_name": "李　娜",
+            "phone": "+86 139-0534-1234",
+            "vin": VIN2.lower(),
+            "plate": "鲁N·A1234",
+            "model_name": "帕萨特",
+            "consultant": consultant.pk,
+            "deal_date": "2011/8/1",
+            "delivery_date": "2011年8月24日",
+            "invoice_number": "123456",
+            "invoice_date": "20110825",
+            "invoice_amount": "￥189,800.00",
+        },
+    )
     assert response.status_code == 302, response.context["form"].errors
     archive = SalesArchive.objects.get()
     assert archive.vehicle.vin == VIN2 and archive.vehicle.plate == "鲁NA1234"
@@ -165,11 +216,18 @@ def test_entering_a_closed_deal_archive_creates_customer_vehicle_and_archive(cli
 
 def test_an_archive_with_bad_values_lists_each_problem_and_stores_nothing(client, staff_user, consultant):
     client.force_login(staff_user)
-    response = client.post("/customers/archives/new/", {
-        "customer_name": "李娜", "vin": VIN2[:8] + "0" + VIN2[9:] if VIN2[8] != "0" else VIN2[:8] + "1" + VIN2[9:],
-        "consultant": consultant.pk, "delivery_date": "2011-02-30", "invoice_number": "12AB",
-        "invoice_date": "2011-08-25", "invoice_amount": "abc",
-    })
+    response = client.post(
+        "/customers/archives/new/",
+        {
+            "customer_name": "李娜",
+            "vin": VIN2[:8] + "0" + VIN2[9:] if VIN2[8] != "0" else VIN2[:8] + "1" + VIN2[9:],
+            "consultant": consultant.pk,
+            "delivery_date": "2011-02-30",
+            "invoice_number": "12AB",
+            "invoice_date": "2011-08-25",
+            "invoice_amount": "abc",
+        },
+    )
     assert response.status_code == 400
     errors = response.context["form"].errors
     assert {"vin", "delivery_date", "invoice_number", "invoice_amount"} <= set(errors)
@@ -178,10 +236,19 @@ def test_an_archive_with_bad_values_lists_each_problem_and_stores_nothing(client
 
 def test_a_service_visit_is_entered_by_vin(client, staff_user, archive, advisor):
     client.force_login(staff_user)
-    response = client.post("/customers/visits/new/", {
-        "ro_number": "RO201109010001", "vin": VIN1, "advisor": advisor.pk, "kind": "maintenance",
-        "opened_at": "2011-09-01T09:00", "closed_at": "2011-09-01T16:30", "mileage": "5000", "amount": "¥350",
-    })
+    response = client.post(
+        "/customers/visits/new/",
+        {
+            "ro_number": "RO201109010001",
+            "vin": VIN1,
+            "advisor": advisor.pk,
+            "kind": "maintenance",
+            "opened_at": "2011-09-01T09:00",
+            "closed_at": "2011-09-01T16:30",
+            "mileage": "5000",
+            "amount": "¥350",
+        },
+    )
     assert response.status_code == 302
     visit = ServiceVisit.objects.get()
     assert visit.customer == archive.customer and visit.amount == Decimal("350.00")
@@ -193,8 +260,9 @@ def test_staff_merge_a_duplicate_and_nothing_is_lost(client, staff_user, archive
     survivor = archive.customer
     duplicate = services.customer_create(name="张伟", mobile="13900001111", source="service")
     vehicle = services.vehicle_create(vin=VIN2, holder=duplicate)
-    services.visit_create(ro_number="RO1", vehicle=vehicle, advisor=advisor,
-                          opened_at=date(2011, 9, 1).isoformat() + "T09:00:00+08:00")
+    services.visit_create(
+        ro_number="RO1", vehicle=vehicle, advisor=advisor, opened_at=date(2011, 9, 1).isoformat() + "T09:00:00+08:00"
+    )
     client.force_login(staff_user)
     response = client.post(f"/customers/{survivor.pk}/merge/", {"duplicate": duplicate.pk})
     assert response.status_code == 302
@@ -215,8 +283,10 @@ def test_agents_and_managers_cannot_merge(client, cast, who, archive):
 def test_an_agent_proposes_a_phone_correction_and_staff_apply_it(client, agent_user, staff_user, archive):
     customer = archive.customer
     client.force_login(agent_user)
-    response = client.post(f"/customers/{customer.pk}/phone-correction/",
-                           {"field": "mobile", "new_value": "13955556666", "reason": "wrong number"})
+    response = client.post(
+        f"/customers/{customer.pk}/phone-correction/",
+        {"field": "mobile", "new_value": "13955556666", "reason": "wrong number"},
+    )
     assert response.status_code == 302
     correction = PhoneCorrection.objects.get()
     assert client.post(f"/customers/phone-corrections/{correction.pk}/apply/").status_code == 403
@@ -245,8 +315,16 @@ def _ledger_bytes(consultant_name: str) -> bytes:
 
     header = ["客户名称", "联系电话", "车架号", "销售顾问", "交车日期", "发票号码", "开票日期", "发票金额"]
     good = ["赵敏", "13712345678", VIN2, consultant_name, "2011-08-24", "12345678", "2011-08-25", "¥159,800"]
-    bad = ["钱进", "12345", vin_with_check_digit("LSVCC6A40AN000999"), consultant_name, "2011-08-24", "12345679",
-           "2011-08-25", "159800"]
+    bad = [
+        "钱进",
+        "12345",
+        vin_with_check_digit("LSVCC6A40AN000999"),
+        consultant_name,
+        "2011-08-24",
+        "12345679",
+        "2011-08-25",
+        "159800",
+    ]
     return make_xlsx([["2011年8月成交台账"], header, good, bad])
 
 

@@ -21,7 +21,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
 
-from customers.discrepancies import (
+from customers.filters import DiscrepancyFilter
+from customers.models import Discrepancy
+from customers.reconciliation.desk import (
     DESK_RELATED,
     discrepancy_assign,
     discrepancy_counts_by_type,
@@ -32,8 +34,6 @@ from customers.discrepancies import (
     discrepancy_resolve,
     discrepancy_side_by_side,
 )
-from customers.filters import DiscrepancyFilter
-from customers.models import Discrepancy
 from dealership_cs.forms import StyledFormMixin
 from dealership_cs.generic_views import FilteredListView, RecordDetailView
 from dealership_cs.models import Staff
@@ -44,14 +44,17 @@ NOTE_MAX_LENGTH = 2000
 
 class AssignForm(StyledFormMixin, forms.Form):
     assignee = forms.ModelChoiceField(
-        label=gettext_lazy("Assign to"), queryset=Staff.objects.active().order_by("department", "name"),
-        required=False, empty_label=gettext_lazy("Nobody"),
+        label=gettext_lazy("Assign to"),
+        queryset=Staff.objects.active().order_by("department", "name"),
+        required=False,
+        empty_label=gettext_lazy("Nobody"),
     )
 
 
 class NoteForm(StyledFormMixin, forms.Form):
-    note = forms.CharField(label=gettext_lazy("Note"), required=False, max_length=NOTE_MAX_LENGTH,
-                           widget=forms.Textarea(attrs={"rows": 3}))
+    note = forms.CharField(
+        label=gettext_lazy("Note"), required=False, max_length=NOTE_MAX_LENGTH, widget=forms.Textarea(attrs={"rows": 3})
+    )
 
 
 class DiscrepancyListView(FilteredListView):
@@ -77,8 +80,13 @@ class DiscrepancyListView(FilteredListView):
             return []
         chosen = params.get("type", "")
         return [
-            {"type": c.type, "label": c.label, "count": c.count, "active": c.type == chosen,
-             "query": urlencode({**without_type, "type": c.type})}
+            {
+                "type": c.type,
+                "label": c.label,
+                "count": c.count,
+                "active": c.type == chosen,
+                "query": urlencode({**without_type, "type": c.type}),
+            }
             for c in discrepancy_counts_by_type(filterset.qs)
         ]
 
@@ -86,8 +94,15 @@ class DiscrepancyListView(FilteredListView):
 class DiscrepancyDetailView(RecordDetailView):
     model = Discrepancy
     template_name = "customers/discrepancy_detail.html"
-    select_related = ("archive__vehicle", "archive__customer", "archive__consultant", "invoice", "consultant",
-                      "assignee", "resolved_by")
+    select_related = (
+        "archive__vehicle",
+        "archive__customer",
+        "archive__consultant",
+        "invoice",
+        "consultant",
+        "assignee",
+        "resolved_by",
+    )
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -98,8 +113,11 @@ class DiscrepancyDetailView(RecordDetailView):
         context["assign_form"] = AssignForm(initial={"assignee": discrepancy.assignee_id or discrepancy.consultant_id})
         context["note_form"] = NoteForm(initial={"note": discrepancy.note})
         if discrepancy.invoice_id is not None:
-            context["invoice_url"] = (reverse("customers:omdinvoice_list") + "?"
-                                      + urlencode({"invoice_number": discrepancy.invoice.invoice_number}))
+            context["invoice_url"] = (
+                reverse("customers:omdinvoice_list")
+                + "?"
+                + urlencode({"invoice_number": discrepancy.invoice.invoice_number})
+            )
         return context
 
 
@@ -152,8 +170,9 @@ class DiscrepancyActionView(PermissionRequiredMixin, View):
 
     def _back(self, discrepancy: Discrepancy) -> str:
         target = self.request.POST.get("next", "")
-        if target and url_has_allowed_host_and_scheme(target, allowed_hosts={self.request.get_host()},
-                                                      require_https=self.request.is_secure()):
+        if target and url_has_allowed_host_and_scheme(
+            target, allowed_hosts={self.request.get_host()}, require_https=self.request.is_secure()
+        ):
             return target
         return discrepancy.get_absolute_url()
 
@@ -165,8 +184,9 @@ class DiscrepancyExportView(PermissionRequiredMixin, View):
     raise_exception = True
 
     def get(self, request: HttpRequest) -> HttpResponse:
-        filterset = DiscrepancyFilter(request.GET, queryset=Discrepancy.objects.visible_to(request.user),
-                                      request=request)
+        filterset = DiscrepancyFilter(
+            request.GET, queryset=Discrepancy.objects.visible_to(request.user), request=request
+        )
         if not filterset.is_valid():
             errors = [error for field_errors in filterset.errors.values() for error in field_errors]
             return HttpResponse(" ".join(errors), status=400, content_type="text/plain; charset=utf-8")

@@ -14,7 +14,7 @@ from django.views import View
 
 from customers.filters import OmdImportFilter, OmdInvoiceFilter
 from customers.models import OmdImport, OmdInvoice
-from customers.omd_selectors import omd_error_workbook, omd_preview_rows, omd_row_errors
+from customers.omd.selectors import omd_error_workbook, omd_preview_rows, omd_row_errors
 from customers.tasks import schedule_omd_apply, schedule_omd_validate
 from dealership_cs.forms import StyledFormMixin
 from dealership_cs.generic_views import FilteredListView

@@ -94,8 +94,9 @@ class CustomerMergeView(PermissionRequiredMixin, View):
         if not form.is_valid():
             return self._render(survivor, form, status=400)
         try:
-            merge = services.customer_merge(survivor=survivor, duplicate=form.cleaned_data["duplicate"],
-                                            by=request.user)
+            merge = services.customer_merge(
+                survivor=survivor, duplicate=form.cleaned_data["duplicate"], by=request.user
+            )
         except ValidationError as exc:
             form.add_error(None, exc)
             return self._render(survivor, form, status=400)
@@ -106,8 +107,12 @@ class CustomerMergeView(PermissionRequiredMixin, View):
         candidates = customer_duplicates(
             name=survivor.name, mobile=survivor.mobile, phone2=survivor.phone2, exclude_pk=survivor.pk
         )
-        return render(self.request, "customers/customer_merge.html",
-                      {"object": survivor, "form": form, "candidates": candidates}, status=status)
+        return render(
+            self.request,
+            "customers/customer_merge.html",
+            {"object": survivor, "form": form, "candidates": candidates},
+            status=status,
+        )
 
 
 # --- Vehicles -----------------------------------------------------------------------------------
@@ -146,8 +151,9 @@ class VehicleEditView(ServiceFormView):
         confirm = form.cleaned_data.get("confirm_duplicates", False)
         if obj is None:
             return services.vehicle_create(by=self.request.user, confirm_duplicates=confirm, **form.service_fields())
-        return services.vehicle_update(vehicle=obj, by=self.request.user, confirm_duplicates=confirm,
-                                       **form.service_fields())
+        return services.vehicle_update(
+            vehicle=obj, by=self.request.user, confirm_duplicates=confirm, **form.service_fields()
+        )
 
 
 # --- Closed-deal archives -----------------------------------------------------------------------
@@ -302,8 +308,9 @@ class LedgerImportView(PermissionRequiredMixin, View):
             return render(request, self.template_name, context, status=400)
         upload = form.cleaned_data["file"]
         try:
-            result = ledger_import(source=upload, file_name=upload.name, by=request.user,
-                                   dry_run=form.cleaned_data["dry_run"])
+            result = ledger_import(
+                source=upload, file_name=upload.name, by=request.user, dry_run=form.cleaned_data["dry_run"]
+            )
         except SpreadsheetRefused as exc:
             form.add_error("file", exc.message)
             return render(request, self.template_name, context, status=400)

@@ -10,8 +10,17 @@ class StaffSerializer(serializers.ModelSerializer):
     class Meta:
         model = Staff
         fields = [
-            "id", "name", "department", "position", "employee_number", "phone", "active", "user", "notes",
-            "created_at", "updated_at",
+            "id",
+            "name",
+            "department",
+            "position",
+            "employee_number",
+            "phone",
+            "active",
+            "user",
+            "notes",
+            "created_at",
+            "updated_at",
         ]
         read_only_fields = ["created_at", "updated_at"]
 

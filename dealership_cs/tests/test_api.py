@@ -72,8 +72,9 @@ def test_only_admins_write_staff_through_the_api(api, cast, who, status):
 
 def test_admin_creates_and_updates_staff_through_the_api_with_history(api, admin_user):
     api.force_authenticate(admin_user)
-    response = api.post("/api/staff/", {"name": "刘洋", "department": "sales", "employee_number": "S001"},
-                        format="json")
+    response = api.post(
+        "/api/staff/", {"name": "刘洋", "department": "sales", "employee_number": "S001"}, format="json"
+    )
     assert response.status_code == 201, response.content
     pk = response.json()["id"]
     response = api.patch(f"/api/staff/{pk}/", {"phone": "13812345678"}, format="json")

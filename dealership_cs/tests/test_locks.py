@@ -28,8 +28,9 @@ def test_an_expired_lock_of_a_killed_run_is_taken_over(transactional_db):
     if connection.vendor == "postgresql":
         pytest.skip("advisory locks die with their session")
     now = timezone.now()
-    JobLock.objects.create(name="nightly", holder="dead:1", acquired_at=now - timedelta(hours=3),
-                           expires_at=now - timedelta(hours=1))
+    JobLock.objects.create(
+        name="nightly", holder="dead:1", acquired_at=now - timedelta(hours=3), expires_at=now - timedelta(hours=1)
+    )
     with job_lock("nightly") as acquired:
         assert acquired is True
 

@@ -60,8 +60,7 @@ def real_worker():
 
 
 @pytest.mark.worker
-def test_a_task_goes_through_the_embedded_broker_to_a_real_worker(transactional_db, worker_broker,
-                                                                  real_worker):
+def test_a_task_goes_through_the_embedded_broker_to_a_real_worker(transactional_db, worker_broker, real_worker):
     if str(celery_app.conf.broker_url).startswith("redis"):
         pytest.skip("this run is configured for Redis; the Redis worker test covers that broker")
     result = ping.delay("embedded")
@@ -77,9 +76,9 @@ def test_a_task_goes_through_redis_to_a_real_worker(requires_redis, transactiona
 
 
 @pytest.mark.worker
-def test_the_system_page_enqueues_a_task_that_the_worker_runs(transactional_db, client, admin_user,
-                                                              worker_broker,
-                                                              real_worker):
+def test_the_system_page_enqueues_a_task_that_the_worker_runs(
+    transactional_db, client, admin_user, worker_broker, real_worker
+):
     client.force_login(admin_user)
     response = client.post("/system/")
     assert response.status_code == 302

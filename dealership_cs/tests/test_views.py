@@ -101,15 +101,77 @@ def test_password_change_applies_the_password_validators(client, staff_user):
 @pytest.mark.parametrize(
     ("who", "expected_nav"),
     [
-        ("staff", {"staff", "customers", "archive_new", "archives", "vehicles", "visits", "data_quality",
-                   "phone_corrections", "ledger_import", "omd_invoices", "discrepancies", "accuracy", "scores"}),
-        ("agent", {"staff", "customers", "archives", "vehicles", "visits", "phone_corrections", "omd_invoices",
-                   "discrepancies", "scores"}),
-        ("manager", {"staff", "customers", "archives", "vehicles", "visits", "phone_corrections", "omd_invoices",
-                     "discrepancies", "accuracy", "scores", "score_import"}),
-        ("admin", {"staff", "system", "admin", "api_docs", "customers", "archive_new", "archives", "vehicles",
-                   "visits", "data_quality", "phone_corrections", "ledger_import", "omd_invoices", "omd_imports",
-                   "discrepancies", "accuracy", "scores", "score_import"}),
+        (
+            "staff",
+            {
+                "staff",
+                "customers",
+                "archive_new",
+                "archives",
+                "vehicles",
+                "visits",
+                "data_quality",
+                "phone_corrections",
+                "ledger_import",
+                "omd_invoices",
+                "discrepancies",
+                "accuracy",
+                "scores",
+            },
+        ),
+        (
+            "agent",
+            {
+                "staff",
+                "customers",
+                "archives",
+                "vehicles",
+                "visits",
+                "phone_corrections",
+                "omd_invoices",
+                "discrepancies",
+                "scores",
+            },
+        ),
+        (
+            "manager",
+            {
+                "staff",
+                "customers",
+                "archives",
+                "vehicles",
+                "visits",
+                "phone_corrections",
+                "omd_invoices",
+                "discrepancies",
+                "accuracy",
+                "scores",
+                "score_import",
+            },
+        ),
+        (
+            "admin",
+            {
+                "staff",
+                "system",
+                "admin",
+                "api_docs",
+                "customers",
+                "archive_new",
+                "archives",
+                "vehicles",
+                "visits",
+                "data_quality",
+                "phone_corrections",
+                "ledger_import",
+                "omd_invoices",
+                "omd_imports",
+                "discrepancies",
+                "accuracy",
+                "scores",
+                "score_import",
+            },
+        ),
         ("norole", set()),
     ],
 )
@@ -185,15 +247,25 @@ def test_admin_adds_a_staff_member_and_the_edit_is_in_the_history(client, admin_
     client.force_login(admin_user)
     response = client.post(
         "/staff/new/",
-        {"name": "刘洋", "department": "sales", "position": "sales_consultant", "employee_number": "S001",
-         "active": "on"},
+        {
+            "name": "刘洋",
+            "department": "sales",
+            "position": "sales_consultant",
+            "employee_number": "S001",
+            "active": "on",
+        },
     )
     member = Staff.objects.get()
     assert response.status_code == 302 and response["Location"] == f"/staff/{member.pk}/"
     response = client.post(
         f"/staff/{member.pk}/edit/",
-        {"name": "刘洋", "department": "sales", "position": "sales_consultant", "employee_number": "S009",
-         "active": "on"},
+        {
+            "name": "刘洋",
+            "department": "sales",
+            "position": "sales_consultant",
+            "employee_number": "S009",
+            "active": "on",
+        },
     )
     assert response.status_code == 302
     html = client.get(f"/staff/{member.pk}/").content.decode()
@@ -205,8 +277,9 @@ def test_admin_adds_a_staff_member_and_the_edit_is_in_the_history(client, admin_
 def test_staff_form_shows_field_errors_and_stores_nothing(client, admin_user):
     Staff.objects.create(name="刘洋", department=Staff.Department.SALES, employee_number="S001")
     client.force_login(admin_user)
-    response = client.post("/staff/new/", {"name": "", "department": "sales", "position": "other",
-                                           "employee_number": "S001"})
+    response = client.post(
+        "/staff/new/", {"name": "", "department": "sales", "position": "other", "employee_number": "S001"}
+    )
     assert response.status_code == 400
     form = response.context["form"]
     assert "name" in form.errors

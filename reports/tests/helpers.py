@@ -22,20 +22,46 @@ TODAY = date(2011, 9, 3)
 PRICE = Decimal("129800.00")
 
 
-def make_archive(*, delivered: date = DELIVERED, number: str | None = None, name: str = "张伟",
-                 amount: Decimal = PRICE, consultant=None) -> SalesArchive:
+def make_archive(
+    *,
+    delivered: date = DELIVERED,
+    number: str | None = None,
+    name: str = "张伟",
+    amount: Decimal = PRICE,
+    consultant=None,
+) -> SalesArchive:
     extra = {"invoice_number": number} if number else {}
     if consultant is not None:
         extra["consultant"] = consultant
-    return SalesArchiveFactory(vehicle=VehicleFactory(delivery_date=delivered), delivery_date=delivered,
-                               invoice_name=name, invoice_amount=amount, invoice_date=delivered, **extra)
+    return SalesArchiveFactory(
+        vehicle=VehicleFactory(delivery_date=delivered),
+        delivery_date=delivered,
+        invoice_name=name,
+        invoice_amount=amount,
+        invoice_date=delivered,
+        **extra,
+    )
 
 
-def make_invoice(*, number: str, invoice_date: date, vin: str, name: str = "张伟", amount: Decimal = PRICE,
-                 voided: bool = False, original: str = "") -> OmdInvoice:
+def make_invoice(
+    *,
+    number: str,
+    invoice_date: date,
+    vin: str,
+    name: str = "张伟",
+    amount: Decimal = PRICE,
+    voided: bool = False,
+    original: str = "",
+) -> OmdInvoice:
     return OmdInvoice.objects.create(
-        invoice_number=number, invoice_date=invoice_date, customer_name=name, customer_name_key=name_key(name),
-        vin=vin, amount=amount, voided=voided, original_invoice_number=original,
+        invoice_number=number,
+        invoice_date=invoice_date,
+        customer_name=name,
+        customer_name_key=name_key(name),
+        vin=vin,
+        amount=amount,
+        voided=voided,
+        original_invoice_number=original,
     )
 
 

@@ -77,14 +77,24 @@ def test_per_consultant_figures():
     run()
     # 刘洋: a0–a3. timeliness a0 a3 → 2/4 → 20; name a1 a2 a3 → 1/4 → 3; amount a2 a3 → 2/4 → 3; number a3 → 3/4 → 4.5.
     assert [figures(item, consultant=liu)[-1] for item in ("timeliness", "name", "amount", "invoice_number")] == [
-        Decimal("20.00"), Decimal("3.00"), Decimal("3.00"), Decimal("4.50")]
+        Decimal("20.00"),
+        Decimal("3.00"),
+        Decimal("3.00"),
+        Decimal("4.50"),
+    ]
     # 陈静: a4–a7 (and the pending one). a4 fails all; a5 the number → 30, 9, 4.5, 3.
     assert [figures(item, consultant=chen)[-1] for item in ("timeliness", "name", "amount", "invoice_number")] == [
-        Decimal("30.00"), Decimal("9.00"), Decimal("4.50"), Decimal("3.00")]
+        Decimal("30.00"),
+        Decimal("9.00"),
+        Decimal("4.50"),
+        Decimal("3.00"),
+    ]
     assert AccuracyScore.objects.get(month__month=AUGUST, consultant=chen, item="timeliness").pending == 1
     report = accuracy_report(AUGUST)
-    assert [(c.name, c.month.total) for c in report.consultants] == [("刘洋", Decimal("30.50")),
-                                                                       ("陈静", Decimal("46.50"))]
+    assert [(c.name, c.month.total) for c in report.consultants] == [
+        ("刘洋", Decimal("30.50")),
+        ("陈静", Decimal("46.50")),
+    ]
 
 
 def test_the_total_adds_the_unrounded_item_scores_and_rounds_once():
@@ -108,7 +118,10 @@ def test_the_year_to_date_adds_the_months_counts_before_scoring():
     ytd = report.year_to_date
     # timeliness: (4 + 5) / (4 + 8) → 40 × 0.75 = 30; a mean of the months' scores would say 32.5.
     assert (ytd.item("timeliness").checked, ytd.item("timeliness").matched, ytd.item("timeliness").score) == (
-        12, 9, Decimal("30.00"))
+        12,
+        9,
+        Decimal("30.00"),
+    )
     assert ytd.item("name").score == Decimal("8.00")  # 12 × 8/12
     assert ytd.total == Decimal("30.00") + Decimal("8.00") + Decimal("4.50") + Decimal("4.50")
     assert report.ytd_months == [JULY, AUGUST]
@@ -125,10 +138,16 @@ def test_targets_and_averages_come_from_the_year_rule_and_mark_the_items_below_t
     timeliness = report.figures.item("timeliness")
     # 2011's target 38.5; the latest published averages are 2010's (regional 38, national 38.1).
     assert (timeliness.target, timeliness.regional, timeliness.national) == (
-        Decimal("38.5"), Decimal("38"), Decimal("38.1"))
+        Decimal("38.5"),
+        Decimal("38"),
+        Decimal("38.1"),
+    )
     assert report.benchmarks.averages_year == 2010
     assert (timeliness.gap_to_target, timeliness.gap_to_regional, timeliness.below_target) == (
-        Decimal("-0.50"), Decimal("0.00"), True)
+        Decimal("-0.50"),
+        Decimal("0.00"),
+        True,
+    )
     assert report.figures.item("name").below_target is False
     assert report.figures.partial and report.figures.gap_to_target is None
 

@@ -86,8 +86,9 @@ def test_a_malformed_month_is_400(staff_user, august, month):
     assert response.json()["detail"] == message(response, "Give the month as YYYY-MM, e.g. 2011-08.")
 
 
-@pytest.mark.parametrize(("who", "status"), [("staff", 200), ("manager", 200), ("admin", 200), ("agent", 403),
-                                             ("norole", 403)])
+@pytest.mark.parametrize(
+    ("who", "status"), [("staff", 200), ("manager", 200), ("admin", 200), ("agent", 403), ("norole", 403)]
+)
 def test_who_may_read_the_accuracy_api(cast, august, who, status):
     assert api(cast[who]).get("/api/accuracy/", {"month": "2011-08"}).status_code == status
 

@@ -50,15 +50,20 @@ def test_without_its_number_in_omd_an_archive_is_paired_by_vin_and_the_numbers_d
     assert found() == {(T("invoice_number_mismatch"), archive.pk, invoice.pk)}
     row = Discrepancy.objects.get()
     assert (row.archive_value, row.omd_value, row.month, row.consultant_id) == (
-        "10000001", "10000099", AUGUST, archive.consultant_id)
+        "10000001",
+        "10000099",
+        AUGUST,
+        archive.consultant_id,
+    )
 
 
 def test_an_invoice_paired_by_vin_is_checked_on_the_other_items_too():
     archive = make_archive(number="10000001", name="张伟")
     invoice = paired(archive, number="10000099", days_after=6, name="李娜")
     run()
-    assert found() == {(T(kind), archive.pk, invoice.pk)
-                       for kind in ("invoice_number_mismatch", "late_invoice", "name_mismatch")}
+    assert found() == {
+        (T(kind), archive.pk, invoice.pk) for kind in ("invoice_number_mismatch", "late_invoice", "name_mismatch")
+    }
 
 
 def test_pairing_by_vin_takes_the_latest_live_invoice_and_never_a_voided_or_red_letter_one():
@@ -178,8 +183,13 @@ def test_an_archive_pointing_to_a_voided_invoice_is_a_voided_invoice_and_nothing
 
 def test_red_letter_rows_and_the_invoices_they_void_are_never_archive_missing():
     make_invoice(number="90000001", invoice_date=date(2011, 8, 12), vin="LSVAU2180N2999990", voided=True)
-    make_invoice(number="90000002", invoice_date=date(2011, 8, 14), vin="LSVAU2180N2999990",
-                 amount=Decimal("-129800.00"), original="90000001")
+    make_invoice(
+        number="90000002",
+        invoice_date=date(2011, 8, 14),
+        vin="LSVAU2180N2999990",
+        amount=Decimal("-129800.00"),
+        original="90000001",
+    )
     reissued = make_invoice(number="90000003", invoice_date=date(2011, 8, 14), vin="LSVAU2180N2999990")
     run()
     assert found(type=T("archive_missing")) == {(T("archive_missing"), None, reissued.pk)}
@@ -192,7 +202,11 @@ def test_an_invoice_no_archive_accounts_for_is_archive_missing_in_its_invoice_mo
     assert found() == {(T("archive_missing"), None, invoice.pk)}
     row = Discrepancy.objects.get()
     assert (row.month, row.consultant, row.omd_value, row.key) == (
-        date(2011, 7, 1), None, "90000001", f"archive_missing:0:{invoice.pk}")
+        date(2011, 7, 1),
+        None,
+        "90000001",
+        f"archive_missing:0:{invoice.pk}",
+    )
     # It is listed for the staff but scores nothing: July has no archive to grade.
     assert AccuracyScore.objects.get(month__month=date(2011, 7, 1), consultant=None, item="timeliness").checked == 0
 
@@ -228,7 +242,8 @@ def test_a_second_run_creates_updates_and_closes_nothing():
     assert (second.found, second.created, second.updated, second.closed) == (7, 0, 0, 0)
     after = list(Discrepancy.objects.order_by("pk").values())
     assert [{k: v for k, v in row.items() if k != "last_seen_at"} for row in after] == [
-        {k: v for k, v in row.items() if k != "last_seen_at"} for row in before]
+        {k: v for k, v in row.items() if k != "last_seen_at"} for row in before
+    ]
     assert Discrepancy.history.count() == history
 
 
@@ -243,7 +258,9 @@ def test_a_rerun_with_nothing_changed_recomputes_nothing_and_says_so(django_asse
     assert (again.unchanged, again.found, again.created, again.updated, again.closed) == (True, 7, 0, 0, 0)
     assert list(AccuracyScore.objects.order_by("pk").values_list("pk", "score")) == scores
     assert list(ReconcileRun.objects.order_by("pk").values_list("skipped", "found", "created")) == [
-        (False, 7, 7), (True, 7, 0)]
+        (False, 7, 7),
+        (True, 7, 0),
+    ]
 
 
 def _edit_archive(archives):
@@ -261,7 +278,8 @@ def _edit_invoice(archives):
     from customers.models import OmdInvoice
 
     OmdInvoice.objects.filter(invoice_number=archives[1].invoice_number).update(
-        customer_name_key=archives[1].invoice_name_key)
+        customer_name_key=archives[1].invoice_name_key
+    )
 
 
 def _delete_invoice(archives):
@@ -286,8 +304,19 @@ def _delete_scores(archives):
     AccuracyScore.objects.filter(item="name").delete()
 
 
-@pytest.mark.parametrize("change", [_edit_archive, _edit_vin, _edit_invoice, _delete_invoice, _edit_rule,
-                                    _resolve_by_staff, _close_by_hand, _delete_scores])
+@pytest.mark.parametrize(
+    "change",
+    [
+        _edit_archive,
+        _edit_vin,
+        _edit_invoice,
+        _delete_invoice,
+        _edit_rule,
+        _resolve_by_staff,
+        _close_by_hand,
+        _delete_scores,
+    ],
+)
 def test_any_change_to_what_a_run_reads_makes_the_next_run_recompute(change):
     archives = _mixed_month()
     run()
@@ -320,7 +349,11 @@ def test_the_staff_work_on_a_discrepancy_survives_a_rerun(staff_user):
     assert (result.created, result.updated, result.closed) == (0, 0, 0)
     row.refresh_from_db()
     assert (row.assignee, row.note, row.status, row.resolved_by) == (
-        archives[0].consultant, "顾问已联系开票员", Discrepancy.Status.RESOLVED, staff_user)
+        archives[0].consultant,
+        "顾问已联系开票员",
+        Discrepancy.Status.RESOLVED,
+        staff_user,
+    )
 
 
 def test_correcting_the_data_closes_the_discrepancy_and_breaking_it_again_reopens_it():

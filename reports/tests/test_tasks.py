@@ -34,11 +34,27 @@ def two_months():
 
 def test_the_task_runs_the_nightly_reconciliation_and_a_second_call_changes_nothing(two_months):
     first = accuracy_reconcile_task()
-    assert first == {"ran": True, "unchanged": False, "months": ["2011-07", "2011-08"],
-                     "frozen": ["2011-07", "2011-08"], "found": 2, "created": 2, "updated": 0, "closed": 0}
+    assert first == {
+        "ran": True,
+        "unchanged": False,
+        "months": ["2011-07", "2011-08"],
+        "frozen": ["2011-07", "2011-08"],
+        "found": 2,
+        "created": 2,
+        "updated": 0,
+        "closed": 0,
+    }
     second = accuracy_reconcile_task()
-    assert second == {"ran": True, "unchanged": False, "months": [], "frozen": [], "found": 0, "created": 0,
-                      "updated": 0, "closed": 0}
+    assert second == {
+        "ran": True,
+        "unchanged": False,
+        "months": [],
+        "frozen": [],
+        "found": 0,
+        "created": 0,
+        "updated": 0,
+        "closed": 0,
+    }
     assert Discrepancy.objects.count() == 2
 
 
@@ -54,19 +70,20 @@ def test_the_task_without_freezing_is_idempotent_too(two_months):
 def test_the_task_is_registered_under_its_name_and_scheduled_at_two_at_night():
     assert celery_app.tasks["reports.accuracy_reconcile"].name == accuracy_reconcile_task.name
     assert settings.CELERY_BEAT_SCHEDULE["accuracy-reconcile-nightly"] == {
-        "task": "reports.accuracy_reconcile", "schedule": crontab(hour=2, minute=0)}
+        "task": "reports.accuracy_reconcile",
+        "schedule": crontab(hour=2, minute=0),
+    }
     assert settings.CELERY_TIMEZONE == "Asia/Shanghai"
 
 
 def _import(status: str) -> OmdImport:
-    return OmdImport.objects.create(file="omd/2011/09/omd.xlsx", file_name="omd.xlsx", sha256="0" * 64,
-                                    status=status)
+    return OmdImport.objects.create(file="omd/2011/09/omd.xlsx", file_name="omd.xlsx", sha256="0" * 64, status=status)
 
 
 @pytest.mark.parametrize(("status", "sent"), [(OmdImport.Status.DONE, True), (OmdImport.Status.FAILED, False)])
-def test_a_successful_omd_import_sends_the_reconciliation_once_committed(monkeypatch,
-                                                                        django_capture_on_commit_callbacks,
-                                                                        status, sent):
+def test_a_successful_omd_import_sends_the_reconciliation_once_committed(
+    monkeypatch, django_capture_on_commit_callbacks, status, sent
+):
     omd_import = _import(status)
     monkeypatch.setattr("customers.omd.service.omd_import_apply", lambda import_id: OmdImport.objects.get(pk=import_id))
     with mock.patch.object(customer_tasks.current_app, "send_task") as send_task:

@@ -36,8 +36,9 @@ def english(client, user):
     return client
 
 
-@pytest.mark.parametrize(("who", "status"), [("staff", 200), ("manager", 200), ("admin", 200), ("agent", 403),
-                                             ("norole", 403)])
+@pytest.mark.parametrize(
+    ("who", "status"), [("staff", 200), ("manager", 200), ("admin", 200), ("agent", 403), ("norole", 403)]
+)
 def test_who_may_see_the_accuracy_page_and_its_export(client, cast, august, who, status):
     client.force_login(cast[who])
     assert client.get(URL, {"month": "2011-08"}).status_code == status
@@ -49,8 +50,9 @@ def test_anonymous_visitors_are_sent_to_log_in(client, august):
     assert response.status_code == 302 and response["Location"].startswith("/login/")
 
 
-def test_the_page_shows_each_item_against_target_and_averages(client, manager_user, august,
-                                                              django_assert_max_num_queries):
+def test_the_page_shows_each_item_against_target_and_averages(
+    client, manager_user, august, django_assert_max_num_queries
+):
     english(client, manager_user)
     # session, user, permissions, roles; month, rules, year to date, months, scores (consultants joined), months
     with django_assert_max_num_queries(15):
@@ -61,8 +63,25 @@ def test_the_page_shows_each_item_against_target_and_averages(client, manager_us
     cells = re.findall(r"<td[^>]*>(.*?)</td>", timeliness.group(1), re.S)
     # points, checked, matched, failed, pending, rate, score | ytd checked, matched, rate, score | target,
     # regional, national | gap to target (month, ytd) | gap to regional
-    assert [c.strip() for c in cells] == ["40", "20", "19", "1", "0", "95.0%", "38.00", "20", "19", "95.0%", "38.00",
-                                          "38.50", "38.00", "38.10", "-0.50", "-0.50", "0.00"]
+    assert [c.strip() for c in cells] == [
+        "40",
+        "20",
+        "19",
+        "1",
+        "0",
+        "95.0%",
+        "38.00",
+        "20",
+        "19",
+        "95.0%",
+        "38.00",
+        "38.50",
+        "38.00",
+        "38.10",
+        "-0.50",
+        "-0.50",
+        "0.00",
+    ]
     name_row = re.search(r'<tr data-item="name"[^>]*>', html).group(0)
     assert "data-below-target" not in name_row
     callback = re.search(r'<tr data-item="callback"[^>]*>(.*?)</tr>', html, re.S).group(1)
@@ -114,9 +133,18 @@ def test_the_export_has_the_manufacturer_table_layout_cell_by_cell(client, manag
     assert sheet["A1"].value == "Customer-information accuracy, 2011-08"
     assert sheet["A2"].value == "Status: open"
     assert [c.value for c in sheet[4]] == [
-        "Item", "Points", "2011-08 score", "2011 year to date", "Regional avg (2010)", "National avg (2010)",
-        "2011 target", "Gap to target (month)", "Gap to target (year to date)", "Gap to regional avg (month)",
-        "Gap to regional avg (year to date)"]
+        "Item",
+        "Points",
+        "2011-08 score",
+        "2011 year to date",
+        "Regional avg (2010)",
+        "National avg (2010)",
+        "2011 target",
+        "Gap to target (month)",
+        "Gap to target (year to date)",
+        "Gap to regional avg (month)",
+        "Gap to regional avg (year to date)",
+    ]
     rows = [[c.value for c in row] for row in sheet.iter_rows(min_row=5, max_row=10)]
     assert rows == [
         ["Invoicing timeliness", 40, 38, 38, 38, 38.1, 38.5, -0.5, -0.5, 0, 0],

@@ -8,7 +8,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-from customers.omd_selectors import omd_row_errors
+from customers.omd.selectors import omd_row_errors
 
 
 class Command(BaseCommand):

@@ -25,14 +25,35 @@ class Command(BaseCommand):
         beat_schedule = settings.CELERY_BEAT_SCHEDULE_FILENAME
         commands = {
             "web": [python, "manage.py", "runserver", addrport, "--noreload"],
-            "worker": [python, "-m", "celery", "-A", "dealership_cs", "worker", "--loglevel=INFO",
-                       "--concurrency=2", "--without-mingle", "--without-gossip"],
-            "beat": [python, "-m", "celery", "-A", "dealership_cs", "beat", "--loglevel=INFO",
-                     f"--schedule={beat_schedule}"],
+            "worker": [
+                python,
+                "-m",
+                "celery",
+                "-A",
+                "dealership_cs",
+                "worker",
+                "--loglevel=INFO",
+                "--concurrency=2",
+                "--without-mingle",
+                "--without-gossip",
+            ],
+            "beat": [
+                python,
+                "-m",
+                "celery",
+                "-A",
+                "dealership_cs",
+                "beat",
+                "--loglevel=INFO",
+                f"--schedule={beat_schedule}",
+            ],
         }
         processes = {name: subprocess.Popen(cmd) for name, cmd in commands.items()}
-        self.stdout.write(self.style.SUCCESS(f"Running on http://{addrport}/ with a Celery worker and beat. "
-                                             "Press Ctrl-C to stop all of them."))
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Running on http://{addrport}/ with a Celery worker and beat. Press Ctrl-C to stop all of them."
+            )
+        )
         stopping = False
 
         def stop(*_args):

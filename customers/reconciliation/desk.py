@@ -1,6 +1,6 @@
 """The discrepancy desk: the staff's work on what the nightly reconciliation found, and the desk's reads.
 
-The reconciliation (``customers.reconcile``) creates, updates and closes ``Discrepancy`` rows in
+The reconciliation (``customers.reconciliation.matching``) creates, updates and closes ``Discrepancy`` rows in
 bulk SQL. The services here change only the staff's part of a row (assignee, note, resolution),
 each guarded by the state the row must be in, and each keeping its history with who did it.
 """
@@ -186,8 +186,9 @@ def discrepancy_side_by_side(discrepancy: Discrepancy, *, deadline_days: int | N
     both = archive is not None and invoice is not None
 
     def row(key: str, label: str, archive_value: str, omd_value: str, differs: bool) -> SideBySideRow:
-        return SideBySideRow(key, label, archive_value if archive else "", omd_value if invoice else "",
-                             both and differs)
+        return SideBySideRow(
+            key, label, archive_value if archive else "", omd_value if invoice else "", both and differs
+        )
 
     late = False
     deadline_text = ""
@@ -196,10 +197,15 @@ def discrepancy_side_by_side(discrepancy: Discrepancy, *, deadline_days: int | N
             deadline = archive.delivery_date + timedelta(days=deadline_days)
             late = invoice.invoice_date > deadline
             deadline_text = _("delivered %(delivery)s, due by %(deadline)s") % {
-                "delivery": _day(archive.delivery_date), "deadline": _day(deadline)}
+                "delivery": _day(archive.delivery_date),
+                "deadline": _day(deadline),
+            }
         else:
-            late = (Discrepancy.objects.filter(archive=archive, invoice=invoice, type=Discrepancy.Type.LATE_INVOICE)
-                    .exclude(status=Discrepancy.Status.CLOSED).exists())
+            late = (
+                Discrepancy.objects.filter(archive=archive, invoice=invoice, type=Discrepancy.Type.LATE_INVOICE)
+                .exclude(status=Discrepancy.Status.CLOSED)
+                .exists()
+            )
     if not deadline_text and archive is not None:
         deadline_text = _("delivered %(delivery)s") % {"delivery": _day(archive.delivery_date)}
 
@@ -207,23 +213,43 @@ def discrepancy_side_by_side(discrepancy: Discrepancy, *, deadline_days: int | N
     archive_phone = archive.archive_phone if archive else ""
     omd_phone = invoice.phone if invoice else ""
     return [
-        row("name", _("Customer name"), archive.invoice_name if archive else "",
+        row(
+            "name",
+            _("Customer name"),
+            archive.invoice_name if archive else "",
             invoice.customer_name if invoice else "",
-            both and archive.invoice_name_key != invoice.customer_name_key),
-        row("invoice_number", _("Invoice number"), archive.invoice_number if archive else "",
+            both and archive.invoice_name_key != invoice.customer_name_key,
+        ),
+        row(
+            "invoice_number",
+            _("Invoice number"),
+            archive.invoice_number if archive else "",
             invoice.invoice_number if invoice else "",
-            both and archive.invoice_number != invoice.invoice_number),
-        row("amount", _("Invoice amount"), _money(archive.invoice_amount if archive else None),
+            both and archive.invoice_number != invoice.invoice_number,
+        ),
+        row(
+            "amount",
+            _("Invoice amount"),
+            _money(archive.invoice_amount if archive else None),
             _money(invoice.amount if invoice else None),
-            both and archive.invoice_amount != invoice.amount),
-        row("invoice_date", _("Invoice date"), _day(archive.invoice_date if archive else None),
+            both and archive.invoice_amount != invoice.amount,
+        ),
+        row(
+            "invoice_date",
+            _("Invoice date"),
+            _day(archive.invoice_date if archive else None),
             _day(invoice.invoice_date if invoice else None),
-            both and archive.invoice_date != invoice.invoice_date),
-        row("timeliness", _("Invoiced in time"), deadline_text, _day(invoice.invoice_date if invoice else None),
-            late),
+            both and archive.invoice_date != invoice.invoice_date,
+        ),
+        row("timeliness", _("Invoiced in time"), deadline_text, _day(invoice.invoice_date if invoice else None), late),
         row("vin", _("VIN"), vin, invoice.vin if invoice else "", both and vin != invoice.vin),
-        row("phone", _("Phone"), archive_phone, omd_phone,
-            both and bool(archive_phone) and bool(omd_phone) and archive_phone != omd_phone),
+        row(
+            "phone",
+            _("Phone"),
+            archive_phone,
+            omd_phone,
+            both and bool(archive_phone) and bool(omd_phone) and archive_phone != omd_phone,
+        ),
     ]
 
 
@@ -254,8 +280,18 @@ def discrepancy_export_xlsx(queryset: QuerySet[Discrepancy]) -> bytes:
     sheet.freeze_panes = "A2"
     bold = Font(bold=True)
     headers = [
-        _("Month"), _("Type"), _("Sales consultant"), _("Customer"), _("VIN"), _("Archive's value"),
-        _("OMD's value"), _("Status"), _("Assigned to"), _("Note"), _("Resolved by"), _("Resolved at"),
+        _("Month"),
+        _("Type"),
+        _("Sales consultant"),
+        _("Customer"),
+        _("VIN"),
+        _("Archive's value"),
+        _("OMD's value"),
+        _("Status"),
+        _("Assigned to"),
+        _("Note"),
+        _("Resolved by"),
+        _("Resolved at"),
     ]
     sheet.append([_styled(sheet, str(header), font=bold) for header in headers])
     for d in queryset.select_related(*DESK_RELATED).iterator(chunk_size=2000):
@@ -263,22 +299,25 @@ def discrepancy_export_xlsx(queryset: QuerySet[Discrepancy]) -> bytes:
         resolved_at = None
         if d.resolved_at is not None:
             # Excel has no time zones: the dealership's local time, as on the pages.
-            resolved_at = _styled(sheet, timezone.localtime(d.resolved_at).replace(tzinfo=None),
-                                  number_format="yyyy-mm-dd hh:mm")
-        sheet.append([
-            f"{d.month:%Y-%m}",
-            d.get_type_display(),
-            d.consultant.name if d.consultant else "",
-            archive.invoice_name if archive else (invoice.customer_name if invoice else ""),
-            archive.vehicle.vin if archive else (invoice.vin if invoice else ""),
-            d.archive_value,
-            d.omd_value,
-            d.get_status_display(),
-            d.assignee.name if d.assignee else "",
-            d.note,
-            _person(d.resolved_by),
-            resolved_at,
-        ])
+            resolved_at = _styled(
+                sheet, timezone.localtime(d.resolved_at).replace(tzinfo=None), number_format="yyyy-mm-dd hh:mm"
+            )
+        sheet.append(
+            [
+                f"{d.month:%Y-%m}",
+                d.get_type_display(),
+                d.consultant.name if d.consultant else "",
+                archive.invoice_name if archive else (invoice.customer_name if invoice else ""),
+                archive.vehicle.vin if archive else (invoice.vin if invoice else ""),
+                d.archive_value,
+                d.omd_value,
+                d.get_status_display(),
+                d.assignee.name if d.assignee else "",
+                d.note,
+                _person(d.resolved_by),
+                resolved_at,
+            ]
+        )
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

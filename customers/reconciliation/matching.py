@@ -74,8 +74,10 @@ class _Scopes:
         merged: list[ReconcileScope] = []
         for scope in sorted(scopes, key=lambda s: s.start):
             last = merged[-1] if merged else None
-            if last and last.end == scope.start and (last.deadline_days, last.amount_tolerance) == (
-                scope.deadline_days, scope.amount_tolerance
+            if (
+                last
+                and last.end == scope.start
+                and (last.deadline_days, last.amount_tolerance) == (scope.deadline_days, scope.amount_tolerance)
             ):
                 merged[-1] = ReconcileScope(last.start, scope.end, last.deadline_days, last.amount_tolerance)
             else:
@@ -83,8 +85,14 @@ class _Scopes:
         self.scopes, self.sql = merged, sql
         self.params: dict[str, object] = {}
         for k, scope in enumerate(merged):
-            self.params.update({f"s{k}": scope.start, f"e{k}": scope.end, f"dl{k}": scope.deadline_days,
-                                f"tol{k}": scope.amount_tolerance})
+            self.params.update(
+                {
+                    f"s{k}": scope.start,
+                    f"e{k}": scope.end,
+                    f"dl{k}": scope.deadline_days,
+                    f"tol{k}": scope.amount_tolerance,
+                }
+            )
 
     def within(self, col: str) -> str:
         ranges = [f"({col} >= %(s{k})s AND {col} < %(e{k})s)" for k in range(len(self.scopes))]
@@ -106,8 +114,14 @@ class _Scopes:
 
 
 # The invoice fields each pair carries: (column of customers_omdinvoice, name in the pair).
-INVOICE_FIELDS = (("invoice_number", "i_number"), ("invoice_date", "i_date"), ("amount", "i_amount"),
-                  ("customer_name", "i_name"), ("customer_name_key", "i_name_key"), ("voided", "i_voided"))
+INVOICE_FIELDS = (
+    ("invoice_number", "i_number"),
+    ("invoice_date", "i_date"),
+    ("amount", "i_amount"),
+    ("customer_name", "i_name"),
+    ("customer_name_key", "i_name_key"),
+    ("voided", "i_voided"),
+)
 
 
 def _pairs(sql: dict[str, str], vendor: str, scopes: _Scopes) -> str:
@@ -119,12 +133,12 @@ def _pairs(sql: dict[str, str], vendor: str, scopes: _Scopes) -> str:
     archives = f"""
         SELECT sa.id, sa.invoice_number, sa.invoice_amount, sa.invoice_name, sa.invoice_name_key,
                sa.delivery_date, sa.consultant_id, v.vin,
-               {sql['month_of'].format(col='sa.delivery_date')} AS month,
-               {scopes.tolerance('sa.delivery_date')} AS tolerance,
-               {scopes.deadline('sa.delivery_date')} AS deadline
+               {sql["month_of"].format(col="sa.delivery_date")} AS month,
+               {scopes.tolerance("sa.delivery_date")} AS tolerance,
+               {scopes.deadline("sa.delivery_date")} AS deadline
           FROM customers_salesarchive sa
           JOIN customers_vehicle v ON v.id = sa.vehicle_id
-         WHERE {scopes.within('sa.delivery_date')}"""
+         WHERE {scopes.within("sa.delivery_date")}"""
     if vendor == "postgresql":
         # Two branches rather than one outer join followed by a lateral VIN lookup: the archives
         # OMD knows by number are a plain hash join that PostgreSQL runs in parallel, checks
@@ -141,7 +155,7 @@ def _pairs(sql: dict[str, str], vendor: str, scopes: _Scopes) -> str:
         UNION ALL
         SELECT a.*, x.id, 1, {by_vin}
           FROM ({archives}) a
-          LEFT JOIN LATERAL (SELECT j.id, {', '.join(f'j.{column}' for column, _ in INVOICE_FIELDS)}
+          LEFT JOIN LATERAL (SELECT j.id, {", ".join(f"j.{column}" for column, _ in INVOICE_FIELDS)}
                                {live_by_vin}) x ON TRUE
          WHERE NOT EXISTS (SELECT 1 FROM customers_omdinvoice n WHERE n.invoice_number = a.invoice_number)
     )"""
@@ -168,8 +182,11 @@ CHECKS = {
     "voided_invoice": ("p.i_voided = {true}", "p.invoice_number", "p.i_number"),
     "late_invoice": ("p.i_voided = {false} AND p.i_date > p.deadline", "{text:p.delivery_date}", "{text:p.i_date}"),
     "name_mismatch": ("p.i_voided = {false} AND p.i_name_key <> p.invoice_name_key", "p.invoice_name", "p.i_name"),
-    "amount_mismatch": ("p.i_voided = {false} AND ABS(p.invoice_amount - p.i_amount) > p.tolerance",
-                        "{text:p.invoice_amount}", "{text:p.i_amount}"),
+    "amount_mismatch": (
+        "p.i_voided = {false} AND ABS(p.invoice_amount - p.i_amount) > p.tolerance",
+        "{text:p.invoice_amount}",
+        "{text:p.i_amount}",
+    ),
     "invoice_number_mismatch": ("p.i_voided = {false} AND p.by_vin = 1", "p.invoice_number", "p.i_number"),
 }
 
@@ -185,7 +202,7 @@ def _with_existing(sql: dict[str, str]) -> str:
     return f"""
     SELECT found.*, d.id AS d_id, d.status AS d_status,
            CASE WHEN d.id IS NOT NULL AND (d.archive_value <> found.archive_value OR d.omd_value <> found.omd_value
-                     OR d.month <> found.month OR NOT (d.consultant_id {sql['same']} found.consultant_id))
+                     OR d.month <> found.month OR NOT (d.consultant_id {sql["same"]} found.consultant_id))
                 THEN 1 ELSE 0 END AS changed
       FROM found LEFT JOIN customers_discrepancy d ON d."key" = found."key"
     """
@@ -213,7 +230,7 @@ def _archive_findings_select(sql: dict[str, str], vendor: str, scopes: _Scopes) 
     WITH types(type) AS (VALUES {types}),
     {_pairs(sql, vendor, scopes)},
     found AS (
-        SELECT t.type || ':' || {sql['id_text'].format(col='p.id')} || ':' || {invoice_text} AS "key", t.type AS type,
+        SELECT t.type || ':' || {sql["id_text"].format(col="p.id")} || ':' || {invoice_text} AS "key", t.type AS type,
                p.id AS archive_id, p.invoice_id AS invoice_id, p.month AS month, p.consultant_id AS consultant_id,
                COALESCE(CASE t.type {archive_value} END, '') AS archive_value,
                COALESCE(CASE t.type {omd_value} END, '') AS omd_value
@@ -233,13 +250,13 @@ def _invoice_findings_select(sql: dict[str, str], scopes: _Scopes) -> str:
     """
     return f"""
     WITH found AS (
-        SELECT 'archive_missing:0:' || {sql['id_text'].format(col='i.id')} AS "key", 'archive_missing' AS type,
+        SELECT 'archive_missing:0:' || {sql["id_text"].format(col="i.id")} AS "key", 'archive_missing' AS type,
                CAST(NULL AS bigint) AS archive_id, i.id AS invoice_id,
-               {sql['month_of'].format(col='i.invoice_date')} AS month, CAST(NULL AS bigint) AS consultant_id,
+               {sql["month_of"].format(col="i.invoice_date")} AS month, CAST(NULL AS bigint) AS consultant_id,
                '' AS archive_value, i.invoice_number AS omd_value
           FROM customers_omdinvoice i
-         WHERE {scopes.within('i.invoice_date')}
-           AND i.amount >= 0 AND i.voided = {sql['false']}
+         WHERE {scopes.within("i.invoice_date")}
+           AND i.amount >= 0 AND i.voided = {sql["false"]}
            AND NOT EXISTS (SELECT 1 FROM customers_salesarchive sa WHERE sa.invoice_number = i.invoice_number)
            AND NOT EXISTS (SELECT 1 FROM {FINDINGS} f
                             WHERE f.invoice_id = i.id AND f.type = 'invoice_number_mismatch')
@@ -296,8 +313,10 @@ def discrepancies_reconcile(*, scopes: list[ReconcileScope], today: date | None 
             cursor.execute("SET LOCAL synchronous_commit = off")
         ranges = _Scopes(scopes, sql)
         cursor.execute(f"DROP TABLE IF EXISTS {FINDINGS}")
-        cursor.execute(sql["temp"].format(name=FINDINGS) + _archive_findings_select(sql, vendor, ranges),
-                       {**ranges.params, "today": today})
+        cursor.execute(
+            sql["temp"].format(name=FINDINGS) + _archive_findings_select(sql, vendor, ranges),
+            {**ranges.params, "today": today},
+        )
         cursor.execute(f"CREATE INDEX {FINDINGS}_invoice ON {FINDINGS} (invoice_id)")
         cursor.execute(
             f"INSERT INTO {FINDINGS} ({FINDING_COLUMNS}, d_id, d_status, changed) "
@@ -312,7 +331,7 @@ def discrepancies_reconcile(*, scopes: list[ReconcileScope], today: date | None 
         # Rows no longer found: the data was corrected. (Before the inserts, which no finding points to.)
         cursor.execute(
             f"""UPDATE customers_discrepancy SET status = 'closed', closed_at = %(now)s
-                 WHERE status <> 'closed' AND {ranges.within('month')}
+                 WHERE status <> 'closed' AND {ranges.within("month")}
                    AND NOT EXISTS (SELECT 1 FROM {FINDINGS} f WHERE f.d_id = customers_discrepancy.id)""",
             {**ranges.params, "now": now},
         )
@@ -395,23 +414,23 @@ def accuracy_counts(*, scopes: list[ReconcileScope], today: date | None = None) 
     WITH archives AS (
         SELECT {month_of} AS month, sa.consultant_id, COUNT(*) AS n
           FROM customers_salesarchive sa
-         WHERE {ranges.within('sa.delivery_date')}
+         WHERE {ranges.within("sa.delivery_date")}
          GROUP BY {month_of}, sa.consultant_id
     ),
     pending AS (
         SELECT {month_of} AS month, sa.consultant_id, COUNT(*) AS n
           FROM customers_salesarchive sa
-         WHERE {ranges.within('sa.delivery_date')} AND sa.delivery_date >= %(recent)s
-           AND {ranges.deadline('sa.delivery_date')} >= %(today)s
+         WHERE {ranges.within("sa.delivery_date")} AND sa.delivery_date >= %(recent)s
+           AND {ranges.deadline("sa.delivery_date")} >= %(today)s
            AND NOT EXISTS (SELECT 1 FROM customers_omdinvoice i WHERE i.invoice_number = sa.invoice_number)
            AND NOT EXISTS (SELECT 1 FROM customers_omdinvoice i JOIN customers_vehicle v ON v.vin = i.vin
-                            WHERE v.id = sa.vehicle_id AND i.voided = {sql['false']} AND i.amount >= 0)
+                            WHERE v.id = sa.vehicle_id AND i.voided = {sql["false"]} AND i.amount >= 0)
          GROUP BY {month_of}, sa.consultant_id
     ),
     per_archive AS (
         SELECT d.month, d.consultant_id, {flags}
           FROM customers_discrepancy d
-         WHERE d.status <> 'closed' AND d.archive_id IS NOT NULL AND {ranges.within('d.month')}
+         WHERE d.status <> 'closed' AND d.archive_id IS NOT NULL AND {ranges.within("d.month")}
          GROUP BY d.archive_id, d.month, d.consultant_id
     ),
     fails AS (
@@ -430,19 +449,42 @@ def accuracy_counts(*, scopes: list[ReconcileScope], today: date | None = None) 
         for month, consultant_id, checked, pending, *failures in cursor.fetchall():
             if isinstance(month, str):
                 month = date.fromisoformat(month[:10])
-            results.append(AccuracyCounts(month, consultant_id, int(checked or 0), int(pending or 0),
-                                          {item: int(n or 0) for item, n in zip(FAILS, failures, strict=True)}))
+            results.append(
+                AccuracyCounts(
+                    month,
+                    consultant_id,
+                    int(checked or 0),
+                    int(pending or 0),
+                    {item: int(n or 0) for item, n in zip(FAILS, failures, strict=True)},
+                )
+            )
     return results
 
 
 # What the findings are computed from, column by column: a change to any of them (or a row added
 # or removed) changes the fingerprint. Whole tables, not the open months: pairings cross months.
 INPUT_COLUMNS = {
-    "customers_salesarchive": ("id", "vehicle_id", "consultant_id", "invoice_number", "delivery_date",
-                               "invoice_amount", "invoice_name", "invoice_name_key"),
+    "customers_salesarchive": (
+        "id",
+        "vehicle_id",
+        "consultant_id",
+        "invoice_number",
+        "delivery_date",
+        "invoice_amount",
+        "invoice_name",
+        "invoice_name_key",
+    ),
     "customers_vehicle": ("id", "vin"),
-    "customers_omdinvoice": ("id", "invoice_number", "invoice_date", "amount", "customer_name", "customer_name_key",
-                             "vin", "voided"),
+    "customers_omdinvoice": (
+        "id",
+        "invoice_number",
+        "invoice_date",
+        "amount",
+        "customer_name",
+        "customer_name_key",
+        "vin",
+        "voided",
+    ),
 }
 # What the reconciliation itself writes and reads back (and staff may change).
 OUTPUT_COLUMNS = {
@@ -454,8 +496,9 @@ def _row_hash() -> str:
     """The SQL hash of one row's text: PostgreSQL's hashtext, or a CRC32 registered on the SQLite connection."""
     if connection.vendor == "postgresql":
         return "hashtext"
-    connection.connection.create_function("cs_reconcile_hash", 1, lambda text: zlib.crc32(text.encode()),
-                                          deterministic=True)
+    connection.connection.create_function(
+        "cs_reconcile_hash", 1, lambda text: zlib.crc32(text.encode()), deterministic=True
+    )
     return "cs_reconcile_hash"
 
 
@@ -469,8 +512,10 @@ def tables_fingerprint(tables: dict[str, tuple[str, ...]]) -> str:
         parts = []
         for table, columns in tables.items():
             text = " || '|' || ".join(f"COALESCE(CAST({column} AS TEXT), '')" for column in columns)
-            parts.append(f"(SELECT CAST(COUNT(*) AS TEXT) || ':' || CAST(COALESCE(SUM({function}({text})), 0) AS TEXT)"
-                         f" FROM {table})")
+            parts.append(
+                f"(SELECT CAST(COUNT(*) AS TEXT) || ':' || CAST(COALESCE(SUM({function}({text})), 0) AS TEXT)"
+                f" FROM {table})"
+            )
         cursor.execute("SELECT " + ", ".join(parts))
         values = cursor.fetchone()
     return hashlib.sha256("/".join(map(str, values)).encode()).hexdigest()
