@@ -3,6 +3,15 @@
 from __future__ import annotations
 
 from django.db import models
+from django.utils.translation import pgettext_lazy
+
+# The kind of change in a history table, in the project's own words: django-simple-history's
+# "Created" shares its msgid with the "created at" column label, which reads 创建时间.
+HISTORY_TYPES = {
+    "+": pgettext_lazy("history change", "Added"),
+    "~": pgettext_lazy("history change", "Changed"),
+    "-": pgettext_lazy("history change", "Deleted"),
+}
 
 
 def history_rows(obj: models.Model, limit: int = 50) -> list[dict]:
@@ -24,7 +33,7 @@ def history_rows(obj: models.Model, limit: int = 50) -> list[dict]:
             {
                 "at": record.history_date,
                 "user": record.history_user,
-                "type": record.get_history_type_display(),
+                "type": HISTORY_TYPES.get(record.history_type, record.history_type),
                 "reason": record.history_change_reason or "",
                 "changes": changes,
             }
