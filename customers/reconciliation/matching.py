@@ -35,6 +35,11 @@ class ReconcileScope:
     deadline_days: int
     amount_tolerance: Decimal
 
+    @property
+    def tolerance_cents(self) -> int:
+        """The tolerance in whole cents (the rule keeps two decimals), as the amounts are compared."""
+        return int((self.amount_tolerance * 100).to_integral_value())
+
 
 def _sql(vendor: str) -> dict[str, str]:
     if vendor == "postgresql":
@@ -42,7 +47,9 @@ def _sql(vendor: str) -> dict[str, str]:
             "month_of": "CAST(date_trunc('month', {col}) AS date)",
             "plus_days": "({col} + {days})",
             "integer": "CAST({value} AS integer)",
-            "amount": "CAST({value} AS numeric)",
+            # Amounts in whole cents: numeric is exact already, this keeps one spelling of the check.
+            "cents": "({col} * 100)",
+            "money_text": "CAST(ROUND({col}, 2) AS text)",
             "id_text": "CAST({col} AS text)",
             "same": "IS NOT DISTINCT FROM",
             "temp": "CREATE TEMP TABLE {name} ON COMMIT DROP AS ",
@@ -53,8 +60,12 @@ def _sql(vendor: str) -> dict[str, str]:
         "month_of": "date({col}, 'start of month')",
         "plus_days": "date({col}, '+' || {days} || ' days')",
         "integer": "CAST({value} AS INTEGER)",
-        # Parameters arrive as text: compare amounts as numbers.
-        "amount": "CAST({value} AS REAL)",
+        # SQLite keeps a decimal column as a binary float (or an integer when it has no cents), so
+        # 150000.01 - 150000.00 is 0.0099999999947 and a difference of exactly the tolerance was
+        # flagged or not by rounding luck: compare whole cents, which are exact. The texts the desk
+        # shows keep two decimals ('150000.00', not the stored integer's '150000').
+        "cents": "CAST(ROUND({col} * 100) AS INTEGER)",
+        "money_text": "printf('%%.2f', {col})",
         "id_text": "CAST({col} AS TEXT)",
         "same": "IS",
         "temp": "CREATE TEMP TABLE {name} AS ",
@@ -90,7 +101,7 @@ class _Scopes:
                     f"s{k}": scope.start,
                     f"e{k}": scope.end,
                     f"dl{k}": scope.deadline_days,
-                    f"tol{k}": scope.amount_tolerance,
+                    f"tol{k}": scope.tolerance_cents,
                 }
             )
 
@@ -110,7 +121,8 @@ class _Scopes:
         return self.sql["plus_days"].format(col=col, days=self._rule(col, "dl", "integer"))
 
     def tolerance(self, col: str) -> str:
-        return self._rule(col, "tol", "amount")
+        """The amount tolerance for a delivery on ``col``, in whole cents."""
+        return self._rule(col, "tol", "integer")
 
 
 # The invoice fields each pair carries: (column of customers_omdinvoice, name in the pair).
@@ -183,9 +195,9 @@ CHECKS = {
     "late_invoice": ("p.i_voided = {false} AND p.i_date > p.deadline", "{text:p.delivery_date}", "{text:p.i_date}"),
     "name_mismatch": ("p.i_voided = {false} AND p.i_name_key <> p.invoice_name_key", "p.invoice_name", "p.i_name"),
     "amount_mismatch": (
-        "p.i_voided = {false} AND ABS(p.invoice_amount - p.i_amount) > p.tolerance",
-        "{text:p.invoice_amount}",
-        "{text:p.i_amount}",
+        "p.i_voided = {false} AND ABS({cents:p.invoice_amount} - {cents:p.i_amount}) > p.tolerance",
+        "{money:p.invoice_amount}",
+        "{money:p.i_amount}",
     ),
     "invoice_number_mismatch": ("p.i_voided = {false} AND p.by_vin = 1", "p.invoice_number", "p.i_number"),
 }
@@ -216,8 +228,11 @@ def _archive_findings_select(sql: dict[str, str], vendor: str, scopes: _Scopes) 
     """
 
     def fill(expression: str) -> str:
-        for name in ("p.delivery_date", "p.i_date", "p.invoice_amount", "p.i_amount"):
+        for name in ("p.delivery_date", "p.i_date"):
             expression = expression.replace(f"{{text:{name}}}", f"CAST({name} AS text)")
+        for name in ("p.invoice_amount", "p.i_amount"):
+            expression = expression.replace(f"{{cents:{name}}}", sql["cents"].format(col=name))
+            expression = expression.replace(f"{{money:{name}}}", sql["money_text"].format(col=name))
         return expression.replace("{true}", sql["true"]).replace("{false}", sql["false"])
 
     types = ", ".join(f"('{name}')" for name in CHECKS)

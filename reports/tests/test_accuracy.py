@@ -107,6 +107,10 @@ def test_the_total_adds_the_unrounded_item_scores_and_rounds_once():
     assert dealer("amount").score == dealer("invoice_number").score == Decimal("5.14")
     # 40 + 12 + 5.142857 + 5.142857 = 62.2857 → 62.29, where the rounded scores would add up to 62.28.
     assert AccuracyMonth.objects.get(month=AUGUST).total == Decimal("62.29")
+    # The report (page, export) adds its own unrounded item scores too, not the rounded ones.
+    report = accuracy_report(AUGUST)
+    assert report.figures.item("amount").score == Decimal("5.14")
+    assert report.figures.total == report.year_to_date.total == Decimal("62.29")
 
 
 def test_the_year_to_date_adds_the_months_counts_before_scoring():
@@ -150,6 +154,19 @@ def test_targets_and_averages_come_from_the_year_rule_and_mark_the_items_below_t
     )
     assert report.figures.item("name").below_target is False
     assert report.figures.partial and report.figures.gap_to_target is None
+
+
+def test_an_item_exactly_on_its_target_is_not_below_it():
+    # Amount: 6 × 11/12 = 5.50 against 2011's target 5.5.
+    archives = [make_archive() for _ in range(12)]
+    paired(archives[0], amount=Decimal("1.00"))
+    for archive in archives[1:]:
+        paired(archive)
+    run()
+    amount = accuracy_report(AUGUST).figures.item("amount")
+    assert (amount.score, amount.target) == (Decimal("5.50"), Decimal("5.5"))
+    assert amount.gap_to_target == Decimal("0.00") and amount.below_target is False
+    assert accuracy_report(AUGUST).year_to_date.item("amount").below_target is False
 
 
 # --- freezing ------------------------------------------------------------------------------------

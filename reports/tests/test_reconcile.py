@@ -107,6 +107,16 @@ def test_the_deadline_follows_the_year_rule():
     assert found() == set()
 
 
+def test_a_year_without_its_own_rule_uses_the_latest_earlier_year_rule():
+    # 2010 allows ten days, 2011 three; 2012 has no rule of its own and must take 2011's, not 2010's.
+    AccuracyRule.objects.filter(year=2010).update(deadline_days=10)
+    assert not AccuracyRule.objects.filter(year=2012).exists()
+    archive = make_archive(delivered=date(2012, 3, 10))
+    invoice = paired(archive, days_after=5)
+    run(today=date(2012, 4, 3))
+    assert found() == {(T("late_invoice"), archive.pk, invoice.pk)}
+
+
 def test_an_archive_without_invoice_is_pending_until_the_deadline_has_passed_then_missing():
     archive = make_archive(delivered=date(2011, 8, 28))
     deadline = date(2011, 8, 31)
@@ -167,6 +177,50 @@ def test_an_amount_within_the_year_tolerance_matches():
     invoice = paired(other, amount=Decimal("129798.99"))
     run()
     assert found() == {(T("amount_mismatch"), other.pk, invoice.pk)}
+
+
+def test_at_the_default_tolerance_a_single_cent_is_an_amount_mismatch():
+    assert AccuracyRule.objects.get(year=2011).amount_tolerance == Decimal("0.00")
+    archive = make_archive(amount=Decimal("129800.00"))
+    invoice = paired(archive, amount=Decimal("129799.99"))
+    run()
+    assert found() == {(T("amount_mismatch"), archive.pk, invoice.pk)}
+    row = Discrepancy.objects.get()
+    assert (row.archive_value, row.omd_value) == ("129800.00", "129799.99")
+
+
+# Pairs exactly one cent apart: a float comparison flagged the first four and not the last two.
+ONE_CENT_APART = [
+    ("150000.00", "150000.01"),
+    ("150000.01", "150000.00"),
+    ("158800.00", "158799.99"),
+    ("200000.10", "200000.09"),
+    ("99999.99", "100000.00"),
+    ("123456.78", "123456.79"),
+]
+
+
+@pytest.mark.parametrize(("archive_amount", "omd_amount"), ONE_CENT_APART)
+def test_amounts_exactly_the_tolerance_apart_match(archive_amount, omd_amount):
+    AccuracyRule.objects.filter(year=2011).update(amount_tolerance=Decimal("0.01"))
+    archive = make_archive(amount=Decimal(archive_amount))
+    paired(archive, amount=Decimal(omd_amount))
+    run()
+    assert found() == set()
+
+
+@pytest.mark.parametrize(
+    ("archive_amount", "omd_amount"),
+    [("150000.00", "150000.02"), ("100000.01", "99999.99"), ("123456.78", "123456.80"), ("0.00", "0.02")],
+)
+def test_amounts_two_cents_apart_are_a_mismatch_at_a_one_cent_tolerance(archive_amount, omd_amount):
+    AccuracyRule.objects.filter(year=2011).update(amount_tolerance=Decimal("0.01"))
+    archive = make_archive(amount=Decimal(archive_amount))
+    invoice = paired(archive, amount=Decimal(omd_amount))
+    run()
+    assert found() == {(T("amount_mismatch"), archive.pk, invoice.pk)}
+    row = Discrepancy.objects.get()
+    assert (row.archive_value, row.omd_value) == (archive_amount, omd_amount)
 
 
 # --- red-letter invoices -----------------------------------------------------------------------

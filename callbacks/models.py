@@ -1,1 +1,0 @@
-"""Callbacks models (filled by later issues)."""
