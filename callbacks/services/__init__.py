@@ -1,0 +1,22 @@
+"""Every way the callback desk's records change.
+
+``generation``: the nightly queue (``callbacks_generate``); ``calls``: taking a task and logging a
+call (``task_take``, ``task_release``, ``attempt_log``); ``complaints``: ``complaint_open``,
+``complaint_advance``.
+"""
+
+from callbacks.services.calls import LoggedCall, TaskHeld, attempt_log, task_release, task_take
+from callbacks.services.complaints import complaint_advance, complaint_open
+from callbacks.services.generation import GenerationResult, callbacks_generate
+
+__all__ = [
+    "GenerationResult",
+    "LoggedCall",
+    "TaskHeld",
+    "attempt_log",
+    "callbacks_generate",
+    "complaint_advance",
+    "complaint_open",
+    "task_release",
+    "task_take",
+]
