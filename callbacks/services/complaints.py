@@ -95,4 +95,8 @@ def complaint_advance(
     if note:
         complaint._change_reason = note[:100]
     _save(complaint, by=by)
+    if status == Complaint.Status.RESOLVED:
+        from callbacks.services.generation import complaint_followup_queue
+
+        complaint_followup_queue(complaint=complaint)
     return complaint

@@ -104,6 +104,30 @@ def _do_not_call_ids(customer_ids: set[int]) -> set[int]:
     return set(Customer.objects.filter(pk__in=customer_ids, do_not_call=True).values_list("pk", flat=True))
 
 
+def complaint_followup_queue(*, complaint: Complaint) -> CallbackTask | None:
+    """Queue the follow-up call of a resolved complaint (once; none for a customer who asked not to be called)."""
+    rule = CallbackRule.objects.filter(kind=CallbackKind.COMPLAINT_FOLLOWUP).first()
+    if rule is None or complaint.resolved_at is None or complaint.customer.do_not_call:
+        return None
+    event = timezone.localdate(complaint.resolved_at)
+    CallbackTask.objects.bulk_create(
+        [
+            CallbackTask(
+                kind=rule.kind,
+                rule=rule,
+                complaint=complaint,
+                customer_id=complaint.customer_id,
+                vehicle_id=complaint.vehicle_id,
+                event_date=event,
+                due_date=event + dt.timedelta(days=rule.due_after_days),
+                expires_on=event + dt.timedelta(days=rule.expires_after_days),
+            )
+        ],
+        ignore_conflicts=True,
+    )
+    return CallbackTask.objects.filter(kind=rule.kind, complaint=complaint).first()
+
+
 def callbacks_generate(*, on: dt.date | None = None) -> GenerationResult:
     """Create the day's due tasks, expire the lapsed ones and return stale held work to the pool."""
     on = on or timezone.localdate()
