@@ -180,6 +180,8 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=2, minute=0),
     },
     "accuracy-reconcile-nightly": {"task": "reports.accuracy_reconcile", "schedule": crontab(hour=2, minute=0)},
+    # The callback desk's queue for the day: new calls due, lapsed ones expired, stale held work to the pool.
+    "callbacks-generate-nightly": {"task": "callbacks.generate", "schedule": crontab(hour=2, minute=0)},
     # The OMD imports' working copies (staged rows) of imports finished a week ago.
     "omd-staged-prune-nightly": {"task": "customers.omd_prune_staged", "schedule": crontab(hour=3, minute=0)},
 }
