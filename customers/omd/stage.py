@@ -20,7 +20,7 @@ import queue
 import threading
 import time
 from collections.abc import Iterator
-from contextlib import closing, contextmanager
+from contextlib import closing, contextmanager, nullcontext
 from dataclasses import dataclass, field
 from typing import BinaryIO
 
@@ -243,7 +243,12 @@ class StageWriter:
                 text = "".join(chunk.lines)
                 # One read of the whole buffer: each read takes the GIL back from the reading
                 # thread, which costs up to a switch interval (5 ms) every time.
-                cursor.copy_expert(f"COPY {STAGED_TABLE} ({columns}) FROM STDIN", io.StringIO(text), size=len(text))
+                sql = f"COPY {STAGED_TABLE} ({columns}) FROM STDIN"
+                # Django's debug cursor (DEBUG on) wraps copy_expert without its `size`: COPY goes
+                # through the driver's own cursor, still logged as a query when DEBUG is on.
+                debug_sql = getattr(cursor, "debug_sql", None)
+                with debug_sql(sql) if debug_sql else nullcontext():
+                    getattr(cursor, "cursor", cursor).copy_expert(sql, io.StringIO(text), size=len(text))
             else:
                 placeholders = ", ".join(["%s"] * len(STAGED_COLUMNS))
                 cursor.executemany(f"INSERT INTO {STAGED_TABLE} ({columns}) VALUES ({placeholders})", chunk.params)

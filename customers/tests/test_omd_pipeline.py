@@ -817,3 +817,16 @@ def test_two_imports_of_the_same_file_at_once_give_one_set_of_rows(requires_post
         {"created": 21, "updated": 0, "unchanged": 0, "rejected": 0, "voided": 1},
     ]
     assert OmdInvoice.objects.count() == History.objects.count() == 21
+
+
+@pytest.mark.postgres
+def test_an_import_runs_with_debug_on_on_postgresql(requires_postgres, settings):
+    # DEBUG wraps every cursor in Django's debug wrapper, whose copy_expert takes no `size`.
+    settings.DEBUG = True
+    assert connection.queries_logged
+
+    omd_import = run(xlsx([invoice(1), invoice(2), red_letter(3, voids=2)]))
+
+    assert omd_import.status == Status.DONE, omd_import.message
+    assert counts(omd_import) == {"created": 3, "updated": 0, "unchanged": 0, "rejected": 0, "voided": 1}
+    assert any("COPY" in query["sql"] for query in connection.queries)
