@@ -59,6 +59,8 @@ ROLE_PERMISSIONS: dict[str, dict[str, frozenset[str] | None]] = {
         **OMD_READ_ONLY,
         "surveys.*": VIEW,
         "callbacks.*": VIEW,
+        # Staff read the callback desk and own the complaints it raises.
+        "callbacks.complaint": WRITE,
         "care_events.*": WRITE,
         "reports.*": VIEW,
     },
@@ -69,7 +71,12 @@ ROLE_PERMISSIONS: dict[str, dict[str, frozenset[str] | None]] = {
         "customers.phonecorrection": frozenset({"view", "add"}),
         **OMD_READ_ONLY,
         "surveys.*": VIEW,
-        "callbacks.*": WRITE,
+        # Agents take tasks, log calls with their answers and open complaints; the rules are not theirs.
+        "callbacks.*": VIEW,
+        "callbacks.callbacktask": frozenset({"view", "change"}),
+        "callbacks.callattempt": frozenset({"view", "add"}),
+        "callbacks.answer": frozenset({"view", "add"}),
+        "callbacks.complaint": frozenset({"view", "add"}),
         "care_events.*": VIEW,
     },
     Role.MANAGER: {
@@ -78,7 +85,11 @@ ROLE_PERMISSIONS: dict[str, dict[str, frozenset[str] | None]] = {
         **OMD_READ_ONLY,
         "surveys.*": ALL,
         **SCORE_CATALOGUE_READ_ONLY,
+        # Managers read the desk and set its rules, deadlines and the questions' complaint thresholds.
         "callbacks.*": VIEW,
+        "callbacks.callbackrule": frozenset({"view", "change"}),
+        "callbacks.complaintdeadline": frozenset({"view", "change"}),
+        "callbacks.question": frozenset({"view", "change"}),
         "care_events.*": VIEW,
         "reports.*": ALL,
     },
