@@ -61,6 +61,8 @@ def omd_row_errors(omd_import: OmdImport, limit: int | None = None) -> list[dict
 def _original_headers(omd_import: OmdImport) -> list[str]:
     if omd_import.headers:
         return [str(h or "") for h in omd_import.headers]
+    if not omd_import.file:  # a refused upload's file is deleted
+        return []
     from customers.omd.service import OMD_COLUMNS
     from dealership_cs.spreadsheets import SpreadsheetRefused, open_table
 

@@ -206,6 +206,22 @@ def _fail(import_id: int, running: str, message: str) -> None:
         )
 
 
+def _drop_file(omd_import: OmdImport) -> None:
+    """Delete a refused upload's file, keeping the import and its reason.
+
+    A hostile or unreadable file is of no further use (a failed import is never run again) and
+    may be large: a dozen refusals, a zip bomb among them, kept 48 MB under DATA_DIR.
+    """
+    name = omd_import.file.name
+    if not name:
+        return
+    OmdImport.objects.filter(pk=omd_import.pk).update(file="")
+    try:
+        omd_import.file.storage.delete(name)
+    except OSError:
+        logger.warning("OMD import %s: could not delete the refused file %s", omd_import.pk, name, exc_info=True)
+
+
 def _unexpected(import_id: int, running: str, exc: Exception) -> None:
     logger.exception("OMD import %s stopped on an unexpected error", import_id)
     try:
@@ -255,6 +271,7 @@ def _validate(import_id: int, *, raise_refusal: bool) -> OmdImport:
             logger.info("OMD import %s validated: %s; %s", import_id, counts, _format(timings))
         except SpreadsheetRefused as exc:
             _fail(import_id, Status.VALIDATING, exc.message)
+            _drop_file(omd_import)
             if raise_refusal:
                 raise
         except Exception as exc:

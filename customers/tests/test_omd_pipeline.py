@@ -610,6 +610,29 @@ def test_a_file_that_is_not_a_spreadsheet_fails_the_import():
 
 
 @pytest.mark.parametrize(
+    ("data", "name", "reason"),
+    [
+        (files.factory.zip_bomb_xlsx(), "bomb.xlsx", "compress"),
+        (b"<html><table><tr><td>1</td></tr></table></html>", "omd.xls", "web page"),
+        (b"PK\x03\x04 not really a zip", "broken.xlsx", "broken.xlsx"),
+    ],
+    ids=["zip-bomb", "web-page", "damaged"],
+)
+def test_a_refused_upload_keeps_its_record_and_reason_but_not_its_file(settings, admin_user, data, name, reason):
+    omd_import = upload(data, name, by=admin_user)
+    stored_path = Path(omd_import.file.path)
+    assert stored_path.is_file()
+
+    refused = omd_import_validate(import_id=omd_import.pk)
+
+    assert refused.status == Status.FAILED and reason in refused.message
+    assert (refused.file_name, refused.size, refused.uploaded_by) == (name, len(data), admin_user)
+    assert refused.sha256 == hashlib.sha256(data).hexdigest()
+    assert not refused.file and not stored_path.exists()
+    assert not any(path.is_file() for path in Path(settings.MEDIA_ROOT).rglob("*"))
+
+
+@pytest.mark.parametrize(
     ("data", "name", "message"),
     [
         (b"", "omd.xlsx", "is empty"),
