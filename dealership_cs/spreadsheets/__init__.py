@@ -9,7 +9,8 @@ not matching the extension, ZIP bombs, DTDs in XML parts, password-protected wor
 unrecognised CSV encodings), finds the header row below any title rows by the columns'
 aliases, and raises `SpreadsheetRefused` with a translated message naming the file when it
 cannot. Reading .xlsx/.xls uses python-calamine; .csv may be UTF-8 (with or without BOM) or
-GB18030, comma-, tab- or semicolon-separated.
+GB18030, comma-, tab- or semicolon-separated, and is read as a stream (`csvtext`): never decoded
+whole, the encoding recognised from a bounded sample, a line longer than 64 KiB refused.
 
 `open_tables` does the same for a workbook holding several tables, each on its own sheet and
 recognised by its header (a CSV holds one): it returns a reader per table found.

@@ -7,12 +7,10 @@ row"), an itemgetter to pull the mapped cells at C speed, and one dict comprehen
 
 from __future__ import annotations
 
-import codecs
 import csv
-import io
 import os
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from itertools import islice
 from operator import itemgetter
 from typing import BinaryIO
@@ -22,6 +20,7 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 
 from . import guards
+from .csvtext import CsvLineProblem, CsvText
 from .headers import (
     HEADER_SCAN_ROWS,
     STRIP_CHARS,
@@ -33,7 +32,6 @@ from .headers import (
 )
 from .model import (
     DAMAGED,
-    ENCODING,
     MISSING_COLUMNS,
     NO_DATA,
     NO_HEADER,
@@ -444,72 +442,56 @@ def _tables_refusal(
 
 
 def _open_csv(src: guards.Source, file_name: str, matcher: HeaderMatcher) -> SheetReader:
-    text = _decode_csv(src.read_all(), file_name)
+    text = CsvText(src, file_name)
     best: HeaderCandidate | None = None
     for delimiter in _delimiters_to_try(text):
-        head = _csv_records(text, delimiter, file_name)
-        header, candidate = find_header(enumerate(islice(head, HEADER_SCAN_ROWS), 1), matcher)
+        header, candidate = find_header(enumerate(_csv_head(text, delimiter, file_name), 1), matcher)
         if header is not None:
-            skip = header.row_number
-            return SheetReader(
-                file_name=file_name,
-                sheet_name="",
-                header=header,
-                matcher=matcher,
-                row_source=lambda d=delimiter, n=skip: islice(_csv_records(text, d, file_name), n, None),
-                total_rows_hint=text.count("\n") + 1 - header.row_number,
-            )
+            return _csv_reader(text, file_name, delimiter, header, matcher)
         if candidate is not None and (best is None or len(candidate.columns) > len(best.columns)):
             best = candidate
-    raise _header_refusal(file_name, matcher, best, bool(text.strip(STRIP_CHARS)))
+    raise _header_refusal(file_name, matcher, best, text.has_text())
 
 
 def _open_csv_tables(
     src: guards.Source, file_name: str, matchers: dict[str, HeaderMatcher], labels: Mapping[str, str]
 ) -> dict[str, SheetReader]:
-    text = _decode_csv(src.read_all(), file_name)
+    text = CsvText(src, file_name)
     best: tuple[HeaderMatcher, HeaderCandidate] | None = None
     for delimiter in _delimiters_to_try(text):
-        head = list(islice(_csv_records(text, delimiter, file_name), HEADER_SCAN_ROWS))
+        head = _csv_head(text, delimiter, file_name)
         for name, matcher in matchers.items():
             header, candidate = find_header(enumerate(head, 1), matcher)
             if header is not None:
-                skip = header.row_number
-                reader = SheetReader(
-                    file_name=file_name,
-                    sheet_name="",
-                    header=header,
-                    matcher=matcher,
-                    row_source=lambda d=delimiter, n=skip: islice(_csv_records(text, d, file_name), n, None),
-                    total_rows_hint=text.count("\n") + 1 - header.row_number,
-                )
-                return {name: reader}
+                return {name: _csv_reader(text, file_name, delimiter, header, matcher)}
             best = _better_candidate(best, matcher, candidate)
-    raise _tables_refusal(file_name, matchers, labels, best, bool(text.strip(STRIP_CHARS)))
+    raise _tables_refusal(file_name, matchers, labels, best, text.has_text())
 
 
-def _decode_csv(data: bytes, file_name: str) -> str:
-    """UTF-8 (BOM or not) first: valid UTF-8 Chinese text is almost never valid GB18030 too."""
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            return codecs.decode(data, encoding)
-        except UnicodeDecodeError:
-            continue
-    raise SpreadsheetRefused(
-        _(
-            "The text encoding of “%(file)s” was not recognised (UTF-8 or GB18030/GBK expected). Save it from Excel "
-            "as “CSV UTF-8” and upload it again."
-        )
-        % {"file": file_name},
+def _csv_reader(
+    text: CsvText, file_name: str, delimiter: str, header: HeaderCandidate, matcher: HeaderMatcher
+) -> SheetReader:
+    skip = header.row_number
+    return SheetReader(
         file_name=file_name,
-        code=ENCODING,
+        sheet_name="",
+        header=header,
+        matcher=matcher,
+        row_source=lambda: islice(_csv_records(text, delimiter, file_name), skip, None),
+        total_rows_hint=text.newline_count() + 1 - skip,
     )
 
 
-def _delimiters_to_try(text: str) -> list[str]:
+def _csv_head(text: CsvText, delimiter: str, file_name: str) -> list[list[object]]:
+    """The first records, to look for the header in (the generator is closed, releasing the file)."""
+    with closing(_csv_records(text, delimiter, file_name)) as records:
+        return list(islice(records, HEADER_SCAN_ROWS))
+
+
+def _delimiters_to_try(text: CsvText) -> list[str]:
     """Comma first; then the sniffer's guess on the first lines; then the other candidates."""
     order = [","]
-    sample = "\n".join(text[:65536].splitlines()[:_SNIFF_LINES])
+    sample = "\n".join(text.head(65536).splitlines()[:_SNIFF_LINES])
     try:
         sniffed = csv.Sniffer().sniff(sample, delimiters="".join(CSV_DELIMITERS)).delimiter
         order.append(sniffed)
@@ -519,10 +501,16 @@ def _delimiters_to_try(text: str) -> list[str]:
     return list(dict.fromkeys(order))
 
 
-def _csv_records(text: str, delimiter: str, file_name: str) -> Iterator[list[object]]:
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+def _csv_records(text: CsvText, delimiter: str, file_name: str) -> Iterator[list[object]]:
+    reader = csv.reader(text.lines(), delimiter=delimiter)
+    records = 0
     try:
-        yield from reader
+        for record in reader:
+            records += 1
+            yield record
+    except CsvLineProblem as exc:
+        # The line belongs to the record being read: the row number Excel would show.
+        raise exc.refusal(file_name, row=records + 1) from None
     except csv.Error as exc:
         raise SpreadsheetRefused(
             _("“%(file)s” could not be read near line %(line)s: %(detail)s")

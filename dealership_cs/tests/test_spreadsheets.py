@@ -511,6 +511,109 @@ def test_csv_short_records_are_padded():
     assert row.raw == ["x", "", ""]
 
 
+# --- CSV as a stream: bounded lines, bounded memory -------------------------------------------
+
+
+def read_refusal(data: bytes, name: str) -> SpreadsheetRefused:
+    """The refusal, whether it comes from opening the file or from reading its rows."""
+    with pytest.raises(SpreadsheetRefused) as caught:
+        list(open_table(io.BytesIO(data), file_name=name, columns=COLUMNS).rows())
+    assert name in caught.value.message
+    return caught.value
+
+
+def test_a_csv_without_line_breaks_is_refused_as_a_line_too_long_without_reading_it_whole(tmp_path: Path):
+    import tracemalloc
+
+    path = tmp_path / "one-line.csv"
+    size = 8 * 1024 * 1024
+    path.write_bytes(b"F1," * (size // 3))
+    tracemalloc.start()
+    try:
+        with pytest.raises(SpreadsheetRefused) as caught:
+            open_table(path, file_name="one-line.csv", columns=COLUMNS)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert caught.value.code == "line_too_long"
+    assert caught.value.message.startswith("“one-line.csv”: row 1 is longer than 64 KB")
+    assert peak < 1024 * 1024, f"peak {peak} bytes while refusing an {size}-byte line"
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "gb18030"])
+def test_a_line_longer_than_64_kib_is_refused_naming_its_row_and_a_line_of_64_kib_is_read(encoding):
+    limit = 64 * 1024
+    prefix = "F9,1,"
+    fits = prefix + "备" * ((limit - len(prefix.encode(encoding))) // len("备".encode(encoding)))
+    fits += "x" * (limit - len(fits.encode(encoding)))
+    assert len(fits.encode(encoding)) == limit
+    head = "发票号码,金额,备注\r\nF1,1,a\r\n\r\n"
+    rows = read((head + fits + "\r\nF2,2,b\r\n").encode(encoding), "a.csv", columns=(INVOICE, AMOUNT, REMARK))
+    assert [(row.number, row.values["invoice_number"]) for row in rows] == [(2, "F1"), (4, "F9"), (5, "F2")]
+
+    error = read_refusal((head + fits + "备\r\nF2,2,b\r\n").encode(encoding), "long.csv")
+    assert error.code == "line_too_long"
+    assert "row 4 is longer than 64 KB" in error.message
+
+
+def test_a_long_line_is_refused_with_the_row_it_belongs_to_after_many_rows_and_a_multi_line_cell():
+    rows = [["发票号码", "金额", "备注"], ["F0", "0", "第一行\n第二行"]]
+    rows += [[f"F{i}", str(i), ""] for i in range(1, 5000)]
+    data = factory.make_csv(rows) + b"F9,9," + b"x" * (70 * 1024) + b"\r\n"
+    error = read_refusal(data, "late.csv")
+    assert error.code == "line_too_long"
+    assert "row 5002 is longer" in error.message
+
+
+def test_reading_a_large_csv_does_not_hold_it_in_memory(tmp_path: Path):
+    import tracemalloc
+
+    rows = [["发票号码", "开票日期", "金额", "备注"]]
+    rows += [[f"F{i:08d}", "2011-08-03", f"{150000 + i}.00", "老客户，转介绍" * 3] for i in range(80_000)]
+    path = factory.save(tmp_path, "big.csv", factory.make_csv(rows, encoding="gb18030"))
+    size = path.stat().st_size
+    assert size > 5 * 1024 * 1024
+    tracemalloc.start()
+    try:
+        reader = open_table(path, file_name="big.csv", columns=COLUMNS)
+        count = sum(1 for _row in reader.rows())
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert count == 80_000
+    assert reader.total_rows_hint == 80_001  # the line feeds after the header (the last line has one too)
+    # Decoding the file whole held its bytes and its text at once: more than twice its size.
+    assert peak < size / 4, f"peak {peak} bytes reading a {size}-byte file"
+
+
+def test_csv_lines_are_cut_correctly_across_read_blocks_with_cr_lf_or_crlf_endings():
+    for newline in ("\r\n", "\r", "\n"):
+        rows = [["发票号码", "金额"]] + [[f"F{i}", "中" * (i % 50)] for i in range(20_000)]
+        result = read(factory.make_csv(rows, newline=newline), "a.csv", columns=(INVOICE, AMOUNT))
+        assert len(result) == 20_000, repr(newline)
+        assert [row.values["invoice_number"] for row in result[-2:]] == ["F19998", "F19999"]
+        assert result[-1].number == 20_001 and result[-1].values["amount"] == "中" * (19_999 % 50)
+
+
+def test_csv_encoding_is_recognised_after_a_long_ascii_beginning():
+    rows = [["invoice no", "amount", "name"]] + [[f"F{i}", "1", ""] for i in range(20_000)]
+    rows.append(["F-last", "2", "老客户"])
+    data = factory.make_csv(rows, encoding="gb18030")
+    assert data[: 64 * 1024].isascii()
+    result = read(data, "a.csv", columns=(INVOICE, AMOUNT, Column("name", ("name",))))
+    assert result[-1].values["name"] == "老客户"
+
+
+def test_a_row_in_another_encoding_than_the_files_beginning_is_refused_naming_the_row():
+    rows = [["发票号码", "金额", "备注"]] + [[f"F{i}", "1", "老客户"] for i in range(1, 5001)]
+    head = factory.make_csv(rows, encoding="utf-8")
+    assert len(head) > 64 * 1024  # past the sample the encoding is recognised from
+    data = head + "F5001,2,老客户\r\nF5002,3,新客户\r\n".encode("gb18030")
+    error = read_refusal(data, "mixed.csv")
+    assert error.code == "encoding"
+    assert "row 5002 is not in the text encoding of the file's beginning (utf-8)" in error.message
+
+
 # --- Sources and helpers -----------------------------------------------------------------------
 
 
