@@ -52,15 +52,32 @@ class AmountField(forms.CharField):
 
 
 class FlexibleDateField(forms.CharField):
-    """A date typed as 2011-08-24, 2011/8/24, 2011.08.24, 2011年8月24日 or 20110824."""
+    """A date of the dealership's records (1990–2100) typed as 2011-08-24, 2011/8/24, 2011.08.24,
+    2011年8月24日 or 20110824."""
 
     widget = forms.DateInput(attrs={"placeholder": "yyyy-mm-dd", "autocomplete": "off"})
+    parser = staticmethod(validators.parse_record_date)
 
     def to_python(self, value):
         value = super().to_python(value)
         if value in self.empty_values:
             return None
-        return validators.parse_date(value)
+        return self.parser(value)
 
     def prepare_value(self, value):
         return value.isoformat() if hasattr(value, "isoformat") else value
+
+
+class BirthDateField(FlexibleDateField):
+    """A customer's birthday: typed like any date, and any year from 1900 on."""
+
+    parser = staticmethod(validators.parse_date)
+
+
+class RecordDateTimeField(forms.DateTimeField):
+    """A moment of the dealership's records (a service visit's opening and closing): 1990–2100."""
+
+    def to_python(self, value):
+        moment = super().to_python(value)
+        validators.validate_record_date(moment, shown=value)
+        return moment

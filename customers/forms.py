@@ -7,11 +7,13 @@ from django.utils.translation import gettext_lazy as _
 
 from customers.fields import (
     AmountField,
+    BirthDateField,
     FlexibleDateField,
     InvoiceNumberField,
     PersonNameField,
     PhoneField,
     PlateField,
+    RecordDateTimeField,
     VinField,
 )
 from customers.models import Customer, PhoneCorrection, SalesArchive, ServiceVisit, Vehicle
@@ -26,7 +28,7 @@ class CustomerForm(StyledFormMixin, forms.ModelForm):
     name = PersonNameField(label=_("Name"), max_length=100)
     mobile = PhoneField(label=_("Mobile"), required=False)
     phone2 = PhoneField(label=_("Second phone"), required=False)
-    birthday = FlexibleDateField(label=_("Birthday"), required=False)
+    birthday = BirthDateField(label=_("Birthday"), required=False)
     do_not_call_since = FlexibleDateField(label=_("Do not call since"), required=False)
     confirm_duplicates = forms.BooleanField(label=CONFIRM_LABEL, required=False)
 
@@ -144,8 +146,8 @@ class ArchiveEditForm(StyledFormMixin, forms.ModelForm):
 class VisitForm(StyledFormMixin, forms.ModelForm):
     vin = VinField(label=_("VIN"))
     amount = AmountField(label=_("Amount (CNY)"), required=False)
-    opened_at = forms.DateTimeField(label=_("Opened at"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
-    closed_at = forms.DateTimeField(
+    opened_at = RecordDateTimeField(label=_("Opened at"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
+    closed_at = RecordDateTimeField(
         label=_("Closed at (car left)"), required=False, widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
     )
 

@@ -46,13 +46,18 @@ __all__ = [
     "normalize_phone",
     "normalize_plate",
     "normalize_vin",
+    "RECORD_FIRST_YEAR",
+    "RECORD_LAST_YEAR",
     "parse_amount",
     "parse_date",
     "parse_datetime_value",
+    "parse_record_date",
+    "parse_record_datetime",
     "phone_last4",
     "validate_invoice_number",
     "validate_phone",
     "validate_plate",
+    "validate_record_date",
     "validate_vin",
     "vin_check_digit",
     "vin_with_check_digit",
@@ -704,13 +709,19 @@ _DATE_YEAR_RANGE = _("“%(value)s” is not a plausible date: the year must be 
 _DATE_SERIAL_RANGE = _("“%(value)s” is not a date: as a spreadsheet date number it would fall outside %(min)d–%(max)d.")
 _DATE_BAD_TIME = _("“%(value)s” is not a valid date and time: %(time)s is not a time of day.")
 
-# Catches year typos such as 0211 or 2911.
+# Any date a person may write, a customer's birthday included: catches year typos such as 0211 or 2911.
 _MIN_YEAR = 1900
 _MAX_YEAR = 2100
+# The dealership's own records (deals, deliveries, invoices, service visits, OMD entries,
+# do-not-call requests) fall in these years: earlier or later is a typo (0982 for 1982, 2911
+# for 2011) that would otherwise be stored, reconciled against, and sent out as a date-time
+# with a local-mean-time offset that is not valid RFC 3339.
+RECORD_FIRST_YEAR = 1990
+RECORD_LAST_YEAR = _MAX_YEAR
 # A bare number is only taken as an Excel date serial inside this range,
 # otherwise any stray number (a price, a count) would become a date.
-_SERIAL_FIRST = date(1990, 1, 1)
-_SERIAL_LAST = date(2100, 12, 31)
+_SERIAL_FIRST = date(RECORD_FIRST_YEAR, 1, 1)
+_SERIAL_LAST = date(RECORD_LAST_YEAR, 12, 31)
 # 1900 date system; the 1899-12-30 epoch absorbs Excel's phantom 1900-02-29
 # for every serial after it.
 _EXCEL_EPOCH = datetime(1899, 12, 30)
@@ -738,9 +749,9 @@ _DATE_TEXT = re.compile(
 )
 
 
-def _checked_date(year: int, month: int, day: int, value: object) -> date:
-    if not _MIN_YEAR <= year <= _MAX_YEAR:
-        raise _error(_DATE_YEAR_RANGE, "date_year_range", value, min=_MIN_YEAR, max=_MAX_YEAR)
+def _checked_date(year: int, month: int, day: int, value: object, first_year: int = _MIN_YEAR) -> date:
+    if not first_year <= year <= _MAX_YEAR:
+        raise _error(_DATE_YEAR_RANGE, "date_year_range", value, min=first_year, max=_MAX_YEAR)
     if not 1 <= month <= 12:
         raise _error(_DATE_NO_SUCH_MONTH, "date_invalid", value, month=month)
     if not 1 <= day <= calendar.monthrange(year, month)[1]:
@@ -752,11 +763,11 @@ def _midnight(day: date) -> datetime:
     return datetime(day.year, day.month, day.day)
 
 
-def _datetime_from_number(number: Decimal, value: object) -> datetime:
+def _datetime_from_number(number: Decimal, value: object, first_year: int) -> datetime:
     if number == number.to_integral_value() and 10_000_000 <= number <= 99_999_999:
         # A numeric cell holding 20110824: yyyymmdd, far above any serial.
         digits = str(int(number))
-        return _midnight(_checked_date(int(digits[:4]), int(digits[4:6]), int(digits[6:]), value))
+        return _midnight(_checked_date(int(digits[:4]), int(digits[4:6]), int(digits[6:]), value, first_year))
     first = (_SERIAL_FIRST - _EXCEL_EPOCH.date()).days
     last = (_SERIAL_LAST - _EXCEL_EPOCH.date()).days
     if not first <= number < last + 1:
@@ -773,10 +784,10 @@ def _datetime_from_number(number: Decimal, value: object) -> datetime:
     return _EXCEL_EPOCH + timedelta(days=days, seconds=seconds)
 
 
-def _datetime_from_text(value: object) -> datetime:
+def _datetime_from_text(value: object, first_year: int) -> datetime:
     text = _nfkc(value)
     if _PLAIN_NUMBER.fullmatch(text):
-        return _datetime_from_number(Decimal(text), value)
+        return _datetime_from_number(Decimal(text), value, first_year)
     match = _DATE_TEXT.fullmatch(text)
     if not match:
         raise _error(_DATE_FORMAT, "date_format", value)
@@ -785,6 +796,7 @@ def _datetime_from_text(value: object) -> datetime:
         int(match["month"] or match["cn_month"]),
         int(match["day"] or match["cn_day"]),
         value,
+        first_year,
     )
     if not match["time"]:
         return _midnight(day)
@@ -802,29 +814,52 @@ def _datetime_from_text(value: object) -> datetime:
         raise _error(_DATE_BAD_TIME, "date_bad_time", value, time=match["time"]) from None
 
 
-def parse_datetime_value(value: object) -> datetime | None:
-    """Naive China-time datetime from a date/datetime, Excel serial or text.
+def _china_time(value: datetime, first_year: int, shown: object) -> datetime:
+    """An aware datetime as naive China time; the year is checked first, so no conversion overflows."""
+    _checked_date(value.year, value.month, value.day, shown, first_year)
+    return value.astimezone(CHINA_TZ).replace(tzinfo=None)
 
-    Takes everything ``parse_date`` takes; a date without a time of day gives
-    midnight, and an aware datetime is converted to China time first.
-    """
+
+def _moment(value: object, first_year: int) -> datetime | None:
     if _is_empty(value):
         return None
     if isinstance(value, datetime):
         if value.tzinfo is not None:
-            value = value.astimezone(CHINA_TZ).replace(tzinfo=None)
-        _checked_date(value.year, value.month, value.day, value)
+            value = _china_time(value, first_year, value)
+        _checked_date(value.year, value.month, value.day, value, first_year)
         return value
     if isinstance(value, date):
-        return _midnight(_checked_date(value.year, value.month, value.day, value))
+        return _midnight(_checked_date(value.year, value.month, value.day, value, first_year))
     if isinstance(value, bool):
         raise _error(_DATE_FORMAT, "date_format", value)
     if _is_number(value):
         number = _exact_decimal(value)
         if not number.is_finite():
             raise _error(_DATE_FORMAT, "date_format", value)
-        return _datetime_from_number(number, value)
-    return _datetime_from_text(value)
+        return _datetime_from_number(number, value, first_year)
+    return _datetime_from_text(value, first_year)
+
+
+def _day(value: object, first_year: int) -> date | None:
+    # Fast paths for the cells calamine gives for date-formatted cells (the same results as
+    # _moment, for which such values meet only the year check).
+    cls = value.__class__
+    if cls is datetime:
+        if value.tzinfo is None and first_year <= value.year <= _MAX_YEAR:
+            return value.date()
+    elif cls is date and first_year <= value.year <= _MAX_YEAR:
+        return value
+    moment = _moment(value, first_year)
+    return None if moment is None else moment.date()
+
+
+def parse_datetime_value(value: object) -> datetime | None:
+    """Naive China-time datetime from a date/datetime, Excel serial or text.
+
+    Takes everything ``parse_date`` takes; a date without a time of day gives
+    midnight, and an aware datetime is converted to China time first.
+    """
+    return _moment(value, _MIN_YEAR)
 
 
 def parse_date(value: object) -> date | None:
@@ -832,15 +867,35 @@ def parse_date(value: object) -> date | None:
 
     Text may be ``2011-08-24``, ``2011/8/24``, ``2011.08.24``,
     ``2011年8月24日`` or ``20110824``, optionally followed by a time of day,
-    which is checked and dropped.
+    which is checked and dropped. Any year 1900–2100 is taken (a birthday);
+    the dates of the dealership's own records use ``parse_record_date``.
     """
-    # Fast paths for the cells calamine gives for date-formatted cells (the same results as
-    # parse_datetime_value, for which such values meet only the year check).
-    cls = value.__class__
-    if cls is datetime:
-        if value.tzinfo is None and _MIN_YEAR <= value.year <= _MAX_YEAR:
-            return value.date()
-    elif cls is date and _MIN_YEAR <= value.year <= _MAX_YEAR:
-        return value
-    moment = parse_datetime_value(value)
-    return None if moment is None else moment.date()
+    return _day(value, _MIN_YEAR)
+
+
+def parse_record_date(value: object) -> date | None:
+    """``parse_date`` for a date of the dealership's own records: the year must be 1990–2100.
+
+    Deal, delivery and invoice dates, OMD entry dates and do-not-call dates, in forms, the API
+    and every import.
+    """
+    return _day(value, RECORD_FIRST_YEAR)
+
+
+def parse_record_datetime(value: object) -> datetime | None:
+    """``parse_datetime_value`` for a moment of the dealership's own records (1990–2100)."""
+    return _moment(value, RECORD_FIRST_YEAR)
+
+
+def validate_record_date(value: date | datetime | None, *, shown: object = None) -> None:
+    """Refuse a date or date-time outside 1990–2100 (an aware one is judged in China time).
+
+    For values a form or the API has already parsed into a date or datetime (a service visit's
+    opened and closed times); ``shown`` is the input as typed, quoted in the message.
+    """
+    if value is None:
+        return
+    shown = value if shown is None else shown
+    if isinstance(value, datetime) and value.tzinfo is not None:
+        value = _china_time(value, RECORD_FIRST_YEAR, shown)
+    _checked_date(value.year, value.month, value.day, shown, RECORD_FIRST_YEAR)

@@ -7,7 +7,7 @@ because all of them call customers.validators; a refusal carries the validator's
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -103,12 +103,32 @@ class AmountField(_EmptyIsNoneField):
 
 @extend_schema_field(OpenApiTypes.DATE)
 class FlexibleDateField(_EmptyIsNoneField):
-    """A date written 2011-08-24, 2011/8/24, 2011.08.24, 2011年8月24日 or 20110824; rendered ISO."""
+    """A date of the dealership's records (1990–2100) written 2011-08-24, 2011/8/24, 2011.08.24,
+    2011年8月24日 or 20110824; rendered ISO."""
 
-    parser = staticmethod(validators.parse_date)
+    parser = staticmethod(validators.parse_record_date)
 
     def to_representation(self, value: date) -> str:
         return value.isoformat()
+
+
+class BirthDateField(FlexibleDateField):
+    """A customer's birthday: written like any date, and any year from 1900 on."""
+
+    parser = staticmethod(validators.parse_date)
+
+
+class RecordDateTimeField(serializers.DateTimeField):
+    """An ISO 8601 date-time of the dealership's records (a service visit's opening and closing): 1990–2100.
+
+    Out of that range a time zone's historic local mean time (+08:05:43 for Shanghai before 1901)
+    would make the answer an invalid RFC 3339 date-time, and the year is a typo anyway.
+    """
+
+    def to_internal_value(self, value: Any) -> datetime:
+        moment = super().to_internal_value(value)
+        _run(lambda parsed: validators.validate_record_date(parsed, shown=value), moment)
+        return moment
 
 
 class VisibleRelatedField(serializers.PrimaryKeyRelatedField):

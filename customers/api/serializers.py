@@ -17,11 +17,13 @@ from rest_framework.validators import UniqueValidator
 
 from customers.api.fields import (
     AmountField,
+    BirthDateField,
     FlexibleDateField,
     InvoiceNumberField,
     NameField,
     PhoneField,
     PlateField,
+    RecordDateTimeField,
     VinField,
     VisibleRelatedField,
 )
@@ -102,7 +104,7 @@ class CustomerSerializer(serializers.ModelSerializer):
     name = NameField()
     mobile = PhoneField(required=False, allow_blank=True)
     phone2 = PhoneField(required=False, allow_blank=True)
-    birthday = FlexibleDateField(required=False, allow_null=True)
+    birthday = BirthDateField(required=False, allow_null=True)
     do_not_call_since = FlexibleDateField(required=False, allow_null=True)
     gender = CustomerGenderField(required=False)
     kind = CustomerKindField(required=False)
@@ -325,6 +327,8 @@ class ServiceVisitWriteSerializer(serializers.ModelSerializer):
     )
     advisor = VisibleRelatedField(queryset=Staff.objects.all(), required=False, allow_null=True)
     kind = ServiceVisitKindField(required=False)
+    opened_at = RecordDateTimeField()
+    closed_at = RecordDateTimeField(required=False, allow_null=True)
     amount = AmountField(required=False, allow_null=True)
 
     class Meta:

@@ -24,7 +24,7 @@ from customers.validators import (
     normalize_plate,
     normalize_vin,
     parse_amount,
-    parse_date,
+    parse_record_date,
 )
 from dealership_cs.models import Staff
 from dealership_cs.spreadsheets import Column, Row, RowError, SheetReader, cell_text
@@ -108,10 +108,10 @@ _PARSERS = {
     "plate": normalize_plate,
     "model": _model_name,
     "consultant": _consultant_name,
-    "deal_date": parse_date,
-    "delivery_date": parse_date,
+    "deal_date": parse_record_date,
+    "delivery_date": parse_record_date,
     "invoice_number": normalize_invoice_number,
-    "invoice_date": parse_date,
+    "invoice_date": parse_record_date,
     "invoice_amount": _archive_amount,
 }
 

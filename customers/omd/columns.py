@@ -29,7 +29,7 @@ from customers.validators import (
     normalize_phone,
     normalize_vin,
     parse_amount,
-    parse_date,
+    parse_record_date,
 )
 from dealership_cs.spreadsheets import Column, Row, SheetReader, cell_text
 
@@ -121,7 +121,7 @@ class Parsed(NamedTuple):
 # few distinct values per file; the others are unique per row.
 _STEPS: tuple[tuple[str, Callable[[object], object], bool, object], ...] = (
     ("invoice_number", normalize_invoice_number, False, ""),
-    ("invoice_date", parse_date, True, None),
+    ("invoice_date", parse_record_date, True, None),
     ("customer_name", normalize_name, False, ""),
     ("phone", normalize_phone, False, ""),
     ("vin", normalize_vin, False, ""),
@@ -129,7 +129,7 @@ _STEPS: tuple[tuple[str, Callable[[object], object], bool, object], ...] = (
     ("amount", parse_amount, True, None),
     ("consultant", _consultant_name, True, ""),
     ("dealer_code", _dealer_code, True, ""),
-    ("entered_at", parse_date, True, None),  # a date or a date and time; the time is dropped
+    ("entered_at", parse_record_date, True, None),  # a date or a date and time; the time is dropped
     ("original_invoice_number", normalize_invoice_number, False, ""),
 )
 assert tuple(field_of(key) for key, *_ in _STEPS) == Parsed._fields
