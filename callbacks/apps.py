@@ -5,3 +5,42 @@ from django.utils.translation import gettext_lazy as _
 class CallbacksConfig(AppConfig):
     name = "callbacks"
     verbose_name = _("Callbacks")
+
+    def ready(self) -> None:
+        from dealership_cs.navigation import NavItem, register
+        from dealership_cs.permissions import Role
+
+        staff, agent, manager, admin = (r.value for r in (Role.CS_STAFF, Role.CALLBACK_AGENT, Role.MANAGER, Role.ADMIN))
+        section = _("Callbacks")
+        register(
+            NavItem(
+                key="callback_desk",
+                label=_("Callback desk"),
+                url_name="callbacks:desk",
+                section=section,
+                description=_("Today's calls: mine first, then the pool. Log each call and its answers."),
+                perms=("callbacks.view_callbacktask",),
+                home_roles=(agent,),
+                order=200,
+            ),
+            NavItem(
+                key="callback_tasks",
+                label=_("Callback tasks"),
+                url_name="callbacks:task_list",
+                section=section,
+                description=_("Every callback by status, agent and due date."),
+                perms=("callbacks.view_callbacktask",),
+                home_roles=(staff, manager),
+                order=210,
+            ),
+            NavItem(
+                key="complaints",
+                label=_("Complaints"),
+                url_name="callbacks:complaint_list",
+                section=section,
+                description=_("Complaints by status, the overdue ones first."),
+                perms=("callbacks.view_complaint",),
+                home_roles=(staff, agent, manager, admin),
+                order=220,
+            ),
+        )

@@ -11,8 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import Count, F, OuterRef, Q, Subquery
+from django.db.models import Case, Count, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Value, When
 from django.db.models.functions import TruncMonth
+from django.utils import timezone
 
 from callbacks.models import FAILED_OUTCOMES, CallAttempt, CallbackKind, CallbackTask, CallOutcome
 
@@ -52,3 +53,113 @@ def sales_callback_verification(*, start: date, end: date) -> dict[tuple[date, i
     for row in rows:
         result[(row["month"], row["consultant"])] = CallbackVerification(row["verified"], row["failed"])
     return result
+
+
+# --- The agent's desk ---------------------------------------------------------------------------
+
+DESK_RELATED = (
+    "customer",
+    "vehicle",
+    "agent",
+    "rule",
+    "archive__consultant",
+    "visit__advisor",
+    "complaint",
+)
+
+
+def agent_queue(*, user, now=None) -> QuerySet[CallbackTask]:
+    """Today's calls for ``user``: their own first, then the shared pool, by due date.
+
+    A task is on the queue once due, while not expired, and when its next try (after no answer,
+    or a call-back time the customer gave) has come. Two queries whatever the queue's length.
+    """
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    mine = Case(When(agent=user, then=Value(0)), default=Value(1), output_field=IntegerField())
+    return (
+        CallbackTask.objects.visible_to(user)
+        .filter(status__in=CallbackTask.WORKABLE, due_date__lte=today, expires_on__gt=today)
+        .filter(Q(agent=user) | Q(agent__isnull=True))
+        .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
+        .select_related(*DESK_RELATED)
+        .annotate(mine=mine)
+        .order_by("mine", "due_date", "id")
+    )
+
+
+@dataclass(frozen=True)
+class QueueCounts:
+    mine: int
+    pool: int
+    later: int
+
+
+def agent_queue_counts(*, user, now=None) -> QueueCounts:
+    """How many calls are waiting: mine, the pool's, and mine scheduled for later today or after."""
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    workable = CallbackTask.objects.visible_to(user).filter(status__in=CallbackTask.WORKABLE, expires_on__gt=today)
+    counts = workable.aggregate(
+        mine=Count(
+            "pk",
+            filter=Q(agent=user, due_date__lte=today) & (Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now)),
+        ),
+        pool=Count(
+            "pk",
+            filter=Q(agent__isnull=True, due_date__lte=today)
+            & (Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now)),
+        ),
+        later=Count("pk", filter=Q(agent=user, next_attempt_at__gt=now)),
+    )
+    return QueueCounts(**counts)
+
+
+@dataclass(frozen=True)
+class CallContext:
+    """Everything the call screen shows beside the form."""
+
+    task: CallbackTask
+    questions: list
+    version: object
+    earlier_calls: list
+    complaints: list
+    other_tasks: list
+
+
+def call_context(*, task: CallbackTask, user) -> CallContext:
+    """The task, the questionnaire to ask, and the customer's earlier calls and complaints."""
+    from callbacks.models import Complaint, QuestionnaireVersion
+
+    version = None
+    questions: list = []
+    if task.rule.questionnaire_id:
+        version = QuestionnaireVersion.objects.filter(
+            questionnaire_id=task.rule.questionnaire_id, status=QuestionnaireVersion.Status.IN_USE
+        ).first()
+        questions = list(version.questions.all()) if version else []
+    earlier = list(
+        CallAttempt.objects.visible_to(user)
+        .filter(task__customer_id=task.customer_id)
+        .select_related("task", "agent")
+        .prefetch_related("answers__question")
+        .order_by("-started_at")[:20]
+    )
+    complaints = list(
+        Complaint.objects.visible_to(user).filter(customer_id=task.customer_id).select_related("owner")[:20]
+    )
+    others = list(
+        CallbackTask.objects.visible_to(user)
+        .filter(customer_id=task.customer_id)
+        .exclude(pk=task.pk)
+        .select_related("agent")
+        .order_by("-due_date")[:10]
+    )
+    return CallContext(
+        task=task,
+        questions=questions,
+        version=version,
+        earlier_calls=earlier,
+        complaints=complaints,
+        other_tasks=others,
+    )

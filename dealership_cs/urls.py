@@ -25,6 +25,7 @@ urlpatterns = [
     path("staff/<int:pk>/", views.StaffDetailView.as_view(), name="staff_detail"),
     path("staff/<int:pk>/edit/", views.StaffEditView.as_view(), name="staff_update"),
     path("customers/", include("customers.urls")),
+    path("callbacks/", include("callbacks.urls")),
     path("reports/", include("reports.urls")),
     path("scores/", include("surveys.urls")),
     path("api/", include("dealership_cs.api.urls")),

@@ -33,6 +33,11 @@ class CallbackTaskQuerySet(models.QuerySet):
     def workable(self):
         return self.filter(status__in=CallbackTask.WORKABLE)
 
+    def claimable(self, user):
+        """Open work anyone with a role may try to take: a task another agent just took answers
+        "taken by ..." rather than "not found" to the one who clicked a moment too late."""
+        return self.workable() if has_any_role(user) else self.none()
+
 
 class CallbackTask(models.Model):
     """One call to make: after a delivery, a visit's close, a complaint's resolution or for a care invitation."""
@@ -239,11 +244,23 @@ class ComplaintQuerySet(models.QuerySet):
     def visible_to(self, user):
         return self if has_any_role(user) else self.none()
 
-    def overdue(self, now=None):
-        now = now or timezone.now()
+    @staticmethod
+    def _late(now) -> Q:
         unresolved = Q(status__in=Complaint.UNRESOLVED)
         late_response = Q(status="open", response_due_at__lt=now)
-        return self.filter(unresolved & (late_response | Q(resolution_due_at__lt=now)))
+        return unresolved & (late_response | Q(resolution_due_at__lt=now))
+
+    def overdue(self, now=None):
+        return self.filter(self._late(now or timezone.now()))
+
+    def overdue_first(self, now=None):
+        """Overdue complaints first, then by resolution deadline: the order work is done in."""
+        late = models.Case(
+            models.When(self._late(now or timezone.now()), then=models.Value(True)),
+            default=models.Value(False),
+            output_field=models.BooleanField(),
+        )
+        return self.annotate(is_late=late).order_by("-is_late", "resolution_due_at", "id")
 
 
 class Complaint(models.Model):
