@@ -2,6 +2,8 @@
 PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
+# Where `make run` serves: make run ADDR=0.0.0.0:8000 (then list the name or address others use in ALLOWED_HOSTS)
+ADDR ?= 127.0.0.1:8000
 STAMP := $(VENV)/.installed
 
 .PHONY: run test setup migrate demo lint messages clean
@@ -24,7 +26,7 @@ demo: migrate
 	$(BIN)/python manage.py load_demo
 
 run: demo
-	$(BIN)/python manage.py runstack
+	$(BIN)/python manage.py runstack $(ADDR)
 
 test: setup
 	$(BIN)/python -m pytest

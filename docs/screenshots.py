@@ -2,11 +2,15 @@
 
 Usage: start the app (`make run`), then
     .venv/bin/pip install playwright && .venv/bin/python docs/screenshots.py [BASE_URL] [OUT_DIR]
-Uses Debian's /usr/bin/chromium (no browser download).
+Uses Debian's /usr/bin/chromium (no browser download). The pages are in Chinese: install a Chinese
+font first (Debian/Ubuntu: `sudo apt-get install fonts-wqy-zenhei`), without which every Chinese
+character renders as a box; the script warns when fontconfig knows no Chinese font.
 """
 
 from __future__ import annotations
 
+import shutil
+import subprocess
 import sys
 from pathlib import Path
 
@@ -37,7 +41,20 @@ FLAGS = [
 ]
 
 
+def warn_without_a_chinese_font() -> None:
+    if shutil.which("fc-list") is None:
+        return
+    fonts = subprocess.run(["fc-list", ":lang=zh"], capture_output=True, text=True).stdout.strip()
+    if not fonts:
+        print(
+            "No Chinese font is installed: every Chinese character will be a box. "
+            "Install one first, e.g. sudo apt-get install fonts-wqy-zenhei",
+            file=sys.stderr,
+        )
+
+
 def main() -> None:
+    warn_without_a_chinese_font()
     OUT.mkdir(parents=True, exist_ok=True)
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=FLAGS)
