@@ -7,7 +7,11 @@ class CallbacksConfig(AppConfig):
     verbose_name = _("Callbacks")
 
     def ready(self) -> None:
+        from callbacks.selectors import customer_callback_events
+        from customers.selectors import register_timeline_source
         from dealership_cs.navigation import NavItem, register
+
+        register_timeline_source(customer_callback_events)
         from dealership_cs.permissions import Role
 
         staff, agent, manager, admin = (r.value for r in (Role.CS_STAFF, Role.CALLBACK_AGENT, Role.MANAGER, Role.ADMIN))

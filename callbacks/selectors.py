@@ -8,14 +8,25 @@ refused, unreachable, expired, still open) are not counted.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from datetime import date
 
 from django.db.models import Case, Count, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Value, When
 from django.db.models.functions import TruncMonth
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from callbacks.models import FAILED_OUTCOMES, CallAttempt, CallbackKind, CallbackTask, CallOutcome
+from callbacks.models import (
+    FAILED_OUTCOMES,
+    CallAttempt,
+    CallbackKind,
+    CallbackTask,
+    CallOutcome,
+    Complaint,
+    QuestionnaireVersion,
+)
 
 DECISIVE_OUTCOMES = (CallOutcome.CONFIRMED, *FAILED_OUTCOMES)
 
@@ -129,8 +140,6 @@ class CallContext:
 
 def call_context(*, task: CallbackTask, user) -> CallContext:
     """The task, the questionnaire to ask, and the customer's earlier calls and complaints."""
-    from callbacks.models import Complaint, QuestionnaireVersion
-
     version = None
     questions: list = []
     if task.rule.questionnaire_id:
@@ -163,3 +172,42 @@ def call_context(*, task: CallbackTask, user) -> CallContext:
         complaints=complaints,
         other_tasks=others,
     )
+
+
+def customer_callback_events(customer) -> list[dict]:
+    """The customer's calls, the calls' tasks still waiting, and complaints, for the customer's timeline."""
+    events: list[dict] = []
+    for attempt in CallAttempt.objects.filter(task__customer=customer).select_related("task", "agent"):
+        events.append(
+            {
+                "at": attempt.started_at,
+                "kind": "call",
+                "label": _("Call"),
+                "object": attempt,
+                "text": f"{attempt.task.get_kind_display()} · {attempt.get_outcome_display()} · {attempt.agent}",
+                "url": reverse("callbacks:task_call", args=[attempt.task_id]),
+            }
+        )
+    for task in CallbackTask.objects.filter(customer=customer, attempt_count=0):
+        events.append(
+            {
+                "at": timezone.make_aware(dt.datetime.combine(task.due_date, dt.time.min)),
+                "kind": "callback",
+                "label": _("Callback due"),
+                "object": task,
+                "text": f"{task.get_kind_display()} · {task.get_status_display()}",
+                "url": reverse("callbacks:task_call", args=[task.pk]),
+            }
+        )
+    for complaint in Complaint.objects.filter(customer=customer):
+        events.append(
+            {
+                "at": complaint.opened_at,
+                "kind": "complaint",
+                "label": _("Complaint"),
+                "object": complaint,
+                "text": f"#{complaint.pk} {complaint.get_status_display()} · {complaint.description[:40]}",
+                "url": reverse("callbacks:complaint_detail", args=[complaint.pk]),
+            }
+        )
+    return events

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 
@@ -178,9 +179,23 @@ def _as_datetime(value) -> datetime | None:
     return timezone.make_aware(datetime.combine(value, time.min))
 
 
+# Apps above customers (callbacks, care) add their events to the timeline through this hook, so
+# customers never imports them: each source takes a customer and returns events shaped like the
+# ones below, with "text" and "url" for the page to show.
+TIMELINE_SOURCES: list[Callable[[Customer], list[dict]]] = []
+
+
+def register_timeline_source(source: Callable[[Customer], list[dict]]) -> None:
+    if source not in TIMELINE_SOURCES:
+        TIMELINE_SOURCES.append(source)
+
+
 def customer_timeline(customer: Customer) -> list[dict]:
-    """The customer's vehicles, archives, visits, phone corrections and merges in time order, newest first."""
+    """The customer's vehicles, archives, visits, phone corrections, merges and the registered
+    sources' events (calls, complaints) in time order, newest first."""
     events: list[dict] = []
+    for source in TIMELINE_SOURCES:
+        events.extend(source(customer))
     for vehicle in customer.vehicles.all():
         events.append(
             {

@@ -164,3 +164,14 @@ def test_staff_take_a_walk_in_complaint(client, staff_user, tasks):
     assert response.status_code == 302 and complaint.source == "walk_in"
     assert complaint.resolution_due_at == complaint.opened_at + dt.timedelta(hours=24)
     assert client.post(f"/callbacks/complaints/new/{customer.pk}/", {"department": "service"}).status_code == 400
+
+
+def test_the_customer_page_timeline_shows_calls_and_complaints(client, staff_user, agent_user, tasks):
+    from callbacks.services import attempt_log
+
+    task = tasks[0]
+    logged = attempt_log(task=task, agent=agent_user, outcome="confirmed", answers={"S4": 1})
+    client.force_login(staff_user)
+    html = client.get(f"/customers/{task.customer_id}/").content.decode()
+    assert 'data-kind="call"' in html and f"/callbacks/tasks/{task.pk}/" in html
+    assert 'data-kind="complaint"' in html and f"/callbacks/complaints/{logged.complaint.pk}/" in html
