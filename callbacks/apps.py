@@ -38,6 +38,16 @@ class CallbacksConfig(AppConfig):
                 order=210,
             ),
             NavItem(
+                key="callback_supervision",
+                label=_("Callback supervision"),
+                url_name="callbacks:supervision",
+                section=section,
+                description=_("Workload by agent, reach rate, answers by question, complaints, the shadow score."),
+                perms=("callbacks.supervise_callbacktask",),
+                home_roles=(manager,),
+                order=215,
+            ),
+            NavItem(
                 key="complaints",
                 label=_("Complaints"),
                 url_name="callbacks:complaint_list",

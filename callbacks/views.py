@@ -9,18 +9,20 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.decorators.cache import never_cache
 
-from callbacks import services
+from callbacks import exports, services
 from callbacks.filters import CallbackTaskFilter, ComplaintFilter
 from callbacks.forms import OUTCOME_KEYS, CallForm, ComplaintAdvanceForm, ComplaintForm
 from callbacks.models import CallbackTask, Complaint
-from callbacks.selectors import DESK_RELATED, agent_queue, agent_queue_counts, call_context
+from callbacks.selectors import DESK_RELATED, agent_queue, agent_queue_counts, call_context, supervision
 from customers.models import Customer
 from dealership_cs.generic_views import FilteredListView, RecordDetailView
+from dealership_cs.spreadsheets.writer import ExportWorkbook, xlsx_response
 
 
 def _form_errors(form, exc: ValidationError) -> None:
@@ -220,3 +222,52 @@ class ComplaintCreateView(PermissionRequiredMixin, View):
             except ValidationError as exc:
                 _form_errors(form, exc)
         return render(request, "callbacks/complaint_form.html", {"form": form, "customer": customer}, status=400)
+
+
+class SupervisionView(PermissionRequiredMixin, View):
+    """Supervisors' view of the desk for a year: workload, reach, answers, complaints, shadow score."""
+
+    permission_required = "callbacks.supervise_callbacktask"
+    raise_exception = True
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        try:
+            year = int(request.GET.get("year") or timezone.localdate().year)
+            if not 1990 <= year <= 2100:
+                raise ValueError
+        except ValueError:
+            return HttpResponse(
+                _("Enter a year from 1990 to 2100."), status=400, content_type="text/plain; charset=utf-8"
+            )
+        export = request.GET.get("export")
+        if export is not None and export not in exports.SECTIONS:
+            return HttpResponse(
+                _("Unknown export “%(name)s”.") % {"name": export}, status=400, content_type="text/plain; charset=utf-8"
+            )
+        data = {
+            "agents": supervision.tasks_by_agent(year=year),
+            "reach": supervision.reach_by_month(year=year),
+            "answers": supervision.answers_by_question(year=year),
+            "complaints": supervision.complaint_counts(),
+            "shadow": supervision.shadow_scores(year=year),
+        }
+        if export:
+            book = ExportWorkbook()
+            getattr(exports, f"{export}_sheet")(book, data[export])
+            names = {
+                "agents": _("回访任务按回访员"),
+                "reach": _("回访接通率"),
+                "answers": _("回访问卷答案"),
+                "complaints": _("投诉统计"),
+                "shadow": _("影子得分"),
+            }
+            return xlsx_response(book.to_bytes(), f"{names[export]}-{year}")
+        context = {
+            **data,
+            "year": year,
+            "years": supervision.years_with_tasks() or [year],
+            "statuses": CallbackTask.Status,
+            "complaint_statuses": Complaint.Status,
+            "months": range(1, 13),
+        }
+        return render(request, "callbacks/supervision.html", context)

@@ -61,6 +61,7 @@ ROLE_PERMISSIONS: dict[str, dict[str, frozenset[str] | None]] = {
         "callbacks.*": VIEW,
         # Staff read the callback desk and own the complaints it raises.
         "callbacks.complaint": WRITE,
+        "callbacks.supervise_callbacktask": None,
         "care_events.*": WRITE,
         "reports.*": VIEW,
     },
@@ -90,6 +91,7 @@ ROLE_PERMISSIONS: dict[str, dict[str, frozenset[str] | None]] = {
         "callbacks.callbackrule": frozenset({"view", "change"}),
         "callbacks.complaintdeadline": frozenset({"view", "change"}),
         "callbacks.question": frozenset({"view", "change"}),
+        "callbacks.supervise_callbacktask": None,
         "care_events.*": VIEW,
         "reports.*": ALL,
     },
@@ -97,6 +99,7 @@ ROLE_PERMISSIONS: dict[str, dict[str, frozenset[str] | None]] = {
         **{f"{app}.*": ALL for app in OWN_APPS},
         "customers.merge_customer": None,
         "reports.reopen_accuracymonth": None,
+        "callbacks.supervise_callbacktask": None,
         "auth.user": ALL,
         "auth.group": VIEW,
         "authtoken.token": ALL,

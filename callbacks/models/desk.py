@@ -111,6 +111,7 @@ class CallbackTask(models.Model):
         verbose_name = _("callback task")
         verbose_name_plural = _("callback tasks")
         ordering = ["due_date", "id"]
+        permissions = [("supervise_callbacktask", _("Can read the callback supervision pages"))]
         constraints = [
             # At most one task per event and kind: generation may run twice, or twice at once.
             models.UniqueConstraint(

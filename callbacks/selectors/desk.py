@@ -1,70 +1,21 @@
-"""Reads other apps take from the callback desk.
-
-The accuracy grade's 36 callback-authenticity points count closed-deal archives whose sales
-callback reached and confirmed the buyer (verified) against those where it found a wrong number,
-a number out of service or a contact mismatch (failed); the rest (no task yet, no answer, busy,
-refused, unreachable, expired, still open) are not counted.
-"""
+"""The agent's desk: the queue, its counts, the call screen's context, the customer timeline's calls."""
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from datetime import date
 
-from django.db.models import Case, Count, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Value, When
-from django.db.models.functions import TruncMonth
+from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from callbacks.models import (
-    FAILED_OUTCOMES,
     CallAttempt,
-    CallbackKind,
     CallbackTask,
-    CallOutcome,
     Complaint,
     QuestionnaireVersion,
 )
-
-DECISIVE_OUTCOMES = (CallOutcome.CONFIRMED, *FAILED_OUTCOMES)
-
-
-@dataclass(frozen=True)
-class CallbackVerification:
-    verified: int = 0
-    failed: int = 0
-
-
-def sales_callback_verification(*, start: date, end: date) -> dict[tuple[date, int | None], CallbackVerification]:
-    """Verified and failed sales callbacks per delivery month and consultant, for archives delivered in [start, end).
-
-    An archive's verdict is its sales task's latest decisive call (confirmed, or one of the failed
-    outcomes): a buyer confirmed after a first wrong number counts as verified, and the other way round.
-    """
-    latest = (
-        CallAttempt.objects.filter(task=OuterRef("pk"), outcome__in=DECISIVE_OUTCOMES)
-        .order_by("-started_at", "-id")
-        .values("outcome")[:1]
-    )
-    rows = (
-        CallbackTask.objects.filter(
-            kind=CallbackKind.SALES, archive__delivery_date__gte=start, archive__delivery_date__lt=end
-        )
-        .annotate(verdict=Subquery(latest))
-        .filter(verdict__isnull=False)
-        .values(month=TruncMonth("archive__delivery_date"), consultant=F("archive__consultant_id"))
-        .annotate(
-            verified=Count("pk", filter=Q(verdict=CallOutcome.CONFIRMED)),
-            failed=Count("pk", filter=Q(verdict__in=FAILED_OUTCOMES)),
-        )
-    )
-    result: dict[tuple[date, int | None], CallbackVerification] = {}
-    for row in rows:
-        result[(row["month"], row["consultant"])] = CallbackVerification(row["verified"], row["failed"])
-    return result
-
 
 # --- The agent's desk ---------------------------------------------------------------------------
 
