@@ -6,6 +6,7 @@ import django_filters
 from django import forms
 from django.core.validators import RegexValidator
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from customers.models import (
     Customer,
@@ -18,9 +19,12 @@ from customers.models import (
     Vehicle,
 )
 from customers.selectors import customer_search
-from dealership_cs.filters import YesNoFilter
+from dealership_cs.filters import SortFilter, YesNoFilter
 from dealership_cs.forms import StyledForm
 from dealership_cs.models import Staff
+
+# The sort menu's "when the record was made" (创建时间), apart from "created" as a count of new rows.
+CREATED = pgettext_lazy("sort by", "Created")
 
 
 def _in_month(queryset, field: str, value: str):
@@ -55,10 +59,9 @@ class CustomerFilter(django_filters.FilterSet):
     do_not_call = YesNoFilter(label=_("Do not call"))
     created_after = django_filters.DateFilter(label=_("Created from"), field_name="created_at", lookup_expr="date__gte")
     created_before = django_filters.DateFilter(label=_("Created to"), field_name="created_at", lookup_expr="date__lte")
-    ordering = django_filters.OrderingFilter(
-        label=_("Sort"),
+    ordering = SortFilter(
         fields=(("created_at", "created_at"), ("name_key", "name"), ("mobile", "mobile")),
-        field_labels={"created_at": _("Created"), "name_key": _("Name"), "mobile": _("Mobile")},
+        field_labels={"created_at": CREATED, "name_key": _("Name"), "mobile": _("Mobile")},
     )
 
     class Meta:
@@ -81,8 +84,9 @@ class VehicleFilter(django_filters.FilterSet):
         label=_("Delivered from"), field_name="delivery_date", lookup_expr="gte"
     )
     delivered_before = django_filters.DateFilter(label=_("Delivered to"), field_name="delivery_date", lookup_expr="lte")
-    ordering = django_filters.OrderingFilter(
-        label=_("Sort"), fields=(("created_at", "created_at"), ("delivery_date", "delivery_date"), ("vin", "vin"))
+    ordering = SortFilter(
+        fields=(("created_at", "created_at"), ("delivery_date", "delivery_date"), ("vin", "vin")),
+        field_labels={"created_at": CREATED, "delivery_date": _("Delivery date"), "vin": _("VIN")},
     )
 
     class Meta:
@@ -102,13 +106,17 @@ class SalesArchiveFilter(django_filters.FilterSet):
         label=_("Delivered from"), field_name="delivery_date", lookup_expr="gte"
     )
     delivered_before = django_filters.DateFilter(label=_("Delivered to"), field_name="delivery_date", lookup_expr="lte")
-    ordering = django_filters.OrderingFilter(
-        label=_("Sort"),
+    ordering = SortFilter(
         fields=(
             ("delivery_date", "delivery_date"),
             ("invoice_date", "invoice_date"),
             ("invoice_amount", "invoice_amount"),
         ),
+        field_labels={
+            "delivery_date": _("Delivery date"),
+            "invoice_date": _("Invoice date"),
+            "invoice_amount": _("Invoice amount"),
+        },
     )
 
     class Meta:
@@ -129,8 +137,9 @@ class ServiceVisitFilter(django_filters.FilterSet):
     vin = django_filters.CharFilter(label=_("VIN"), field_name="vehicle__vin", lookup_expr="endswith")
     closed_after = django_filters.DateFilter(label=_("Left from"), field_name="closed_at", lookup_expr="date__gte")
     closed_before = django_filters.DateFilter(label=_("Left to"), field_name="closed_at", lookup_expr="date__lte")
-    ordering = django_filters.OrderingFilter(
-        label=_("Sort"), fields=(("opened_at", "opened_at"), ("closed_at", "closed_at"), ("amount", "amount"))
+    ordering = SortFilter(
+        fields=(("opened_at", "opened_at"), ("closed_at", "closed_at"), ("amount", "amount")),
+        field_labels={"opened_at": _("Opened at"), "closed_at": _("Left at"), "amount": _("Amount")},
     )
 
     class Meta:
@@ -156,9 +165,9 @@ class OmdInvoiceFilter(django_filters.FilterSet):
     )
     month = django_filters.CharFilter(label=_("Invoice month (YYYY-MM)"), method="filter_month")
     voided = YesNoFilter(label=_("Voided"))
-    ordering = django_filters.OrderingFilter(
-        label=_("Sort"),
+    ordering = SortFilter(
         fields=(("invoice_date", "invoice_date"), ("amount", "amount"), ("invoice_number", "invoice_number")),
+        field_labels={"invoice_date": _("Invoice date"), "amount": _("Amount"), "invoice_number": _("Invoice number")},
     )
 
     class Meta:
@@ -213,8 +222,7 @@ class DiscrepancyFilter(django_filters.FilterSet):
     assignee = django_filters.ModelChoiceFilter(
         label=_("Assigned to"), queryset=Staff.objects.order_by("name"), null_label=_("Nobody")
     )
-    ordering = django_filters.OrderingFilter(
-        label=_("Sort"),
+    ordering = SortFilter(
         fields=(
             ("month", "month"),
             ("type", "type"),

@@ -32,6 +32,7 @@ urlpatterns = [
         name="phonecorrection_decide",
     ),
     path("import/", views.LedgerImportView.as_view(), name="ledger_import"),
+    path("import/rejected/<str:token>.xlsx", views.LedgerImportErrorsView.as_view(), name="ledger_import_errors"),
     path("omd/", omd.OmdImportListView.as_view(), name="omdimport_list"),
     path("omd/<int:pk>/", omd.OmdImportDetailView.as_view(), name="omdimport_detail"),
     path("omd/<int:pk>/progress/", omd.OmdImportProgressView.as_view(), name="omdimport_progress"),

@@ -1,8 +1,10 @@
+from django.apps import apps
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.models import Group, Permission, User
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 from rest_framework.authtoken.admin import TokenAdmin
 from rest_framework.authtoken.models import TokenProxy
 from simple_history.admin import SimpleHistoryAdmin
@@ -128,3 +130,36 @@ class BoundedTokenAdmin(TokenAdmin):
         if db_field.name == "user" and not request.user.is_superuser:
             kwargs["queryset"] = User.objects.filter(is_superuser=False)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+# --------------------------------------------------------------------------
+# The lock-out section (django-axes), in the site's language
+# --------------------------------------------------------------------------
+
+# django-axes ships no Chinese and names its app after the package ("Axes").
+apps.get_app_config("axes").verbose_name = _("Login lock-out")
+
+# Its own labels (model and field names, fieldset titles), named here so that `make messages`
+# keeps their translations in our catalogue, which Django consults before any app's own.
+AXES_LABELS = (
+    gettext_noop("access attempt"),
+    gettext_noop("access attempts"),
+    gettext_noop("access failure"),
+    gettext_noop("access failures"),
+    gettext_noop("access log"),
+    gettext_noop("access logs"),
+    gettext_noop("User Agent"),
+    gettext_noop("IP Address"),
+    gettext_noop("Username"),
+    gettext_noop("HTTP Accept"),
+    gettext_noop("Path"),
+    gettext_noop("Attempt Time"),
+    gettext_noop("Access lock out"),
+    gettext_noop("GET Data"),
+    gettext_noop("POST Data"),
+    gettext_noop("Failed Logins"),
+    gettext_noop("Logout Time"),
+    gettext_noop("Session key hash (sha256)"),
+    gettext_noop("Form Data"),
+    gettext_noop("Meta Data"),
+)

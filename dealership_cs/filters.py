@@ -1,7 +1,9 @@
 """FilterSets shared by the HTML lists and the API."""
 
 import django_filters
+from django.core.exceptions import ImproperlyConfigured
 from django.db.models import Q
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from dealership_cs.forms import StyledForm
@@ -19,6 +21,31 @@ class YesNoFilter(django_filters.BooleanFilter):
             forms.Select(choices=[("", _("All")), ("true", _("Yes")), ("false", _("No"))]),
         )
         super().__init__(*args, **kwargs)
+
+
+class SortFilter(django_filters.OrderingFilter):
+    """A list's sort menu: every field names its own translatable label, and both directions follow the language.
+
+    Left to itself django-filter labels a field by its English name ("Created at", "Vin") and
+    formats "%s (descending)" once, at import, with a msgid it has no Simplified Chinese for.
+    """
+
+    descending_label = _("{} (descending)")
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label", _("Sort"))
+        super().__init__(*args, **kwargs)
+
+    def build_choices(self, fields, labels):
+        missing = [field for field in fields if field not in labels]
+        if missing:
+            raise ImproperlyConfigured(f"SortFilter needs a translatable label for {', '.join(missing)}.")
+        ascending = [(param, labels[field]) for field, param in fields.items()]
+        descending = [
+            (f"-{param}", labels.get(f"-{param}", format_lazy(self.descending_label, label)))
+            for param, label in ascending
+        ]
+        return [choice for pair in zip(ascending, descending, strict=True) for choice in pair]
 
 
 class StaffFilter(django_filters.FilterSet):

@@ -22,6 +22,8 @@ from django.views.decorators.cache import never_cache
 
 from dealership_cs.selectors import history_rows
 from dealership_cs.spreadsheets import SpreadsheetRefused
+from dealership_cs.spreadsheets.held import EXPIRED_DOWNLOAD, held_download, hold_download
+from dealership_cs.spreadsheets.writer import xlsx_response
 from surveys import imports
 from surveys.forms import PeriodScoreForm, ScoreUploadForm, TargetForm
 from surveys.models import ANNUAL, ItemScore, OfficialScore, Program, ScoreImport, Target
@@ -29,7 +31,6 @@ from surveys.periods import YEAR_MAX, YEAR_MIN, Period, parse_period, period_ind
 from surveys.selectors import catalogue_for, latest_year, overview_years, program_year, score_years, scores_overview
 from surveys.services import period_scores_save, target_save
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 VIEW_PERMS = ("surveys.view_officialscore",)
 ENTRY_PERMS = (
     "surveys.add_officialscore",
@@ -344,7 +345,28 @@ class ScoreImportView(PermissionRequiredMixin, View):
             result = imports.score_import(source=upload, file_name=upload.name, by=request.user, dry_run=dry_run)
         except SpreadsheetRefused as exc:
             return self._render(request, form, status=400, refused=exc.message)
-        return self._render(request, ScoreUploadForm(), result=result, dry_run=dry_run, file_name=upload.name)
+        errors_token = None
+        if result.rejected:
+            stem = imports.error_workbook_name(upload.name)
+            errors_token = hold_download(user=request.user, data=result.error_workbook(), stem=stem)
+        return self._render(
+            request, ScoreUploadForm(), result=result, dry_run=dry_run, file_name=upload.name, errors_token=errors_token
+        )
+
+
+class ScoreImportErrorsView(PermissionRequiredMixin, View):
+    """The rejected rows of one's own recent upload, as a workbook to fix and upload again."""
+
+    permission_required = IMPORT_PERMS
+    raise_exception = True
+
+    def get(self, request: HttpRequest, token: str) -> HttpResponse:
+        held = held_download(user=request.user, token=token)
+        if held is None:
+            messages.error(request, EXPIRED_DOWNLOAD)
+            return redirect("surveys:import")
+        data, stem = held
+        return xlsx_response(data, stem)
 
 
 class ScoreTemplateView(PermissionRequiredMixin, View):
@@ -354,8 +376,6 @@ class ScoreTemplateView(PermissionRequiredMixin, View):
     raise_exception = True
 
     def get(self, request: HttpRequest) -> HttpResponse:
-        from surveys.imports.template import score_template_workbook
+        from surveys.imports.template import TEMPLATE_NAME, score_template_workbook
 
-        response = HttpResponse(score_template_workbook(), content_type=XLSX)
-        response["Content-Disposition"] = 'attachment; filename="score-template.xlsx"'
-        return response
+        return xlsx_response(score_template_workbook(), TEMPLATE_NAME)
