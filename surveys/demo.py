@@ -9,8 +9,7 @@ from __future__ import annotations
 
 import io
 
-from openpyxl import Workbook
-
+from dealership_cs.spreadsheets.writer import ExportWorkbook
 from surveys.imports import ITEM_COLUMNS, SCORE_COLUMNS, TARGET_COLUMNS, score_import
 
 FILE_NAME = "厂家成绩-演示.xlsx"
@@ -162,25 +161,26 @@ def _target_rows() -> list[dict[str, object]]:
 
 
 def workbook_bytes() -> bytes:
-    """The demo result workbook: three sheets as the department keeps them, a title above the scores."""
-    workbook = Workbook()
-    workbook.remove(workbook.active)
+    """The demo result workbook: three sheets as the department keeps them, a title above the scores.
+
+    Written by the one export writer like every workbook the project makes, so the demo input is
+    exactly what a user gets back from the template or a rejected-rows download.
+    """
+    book = ExportWorkbook()
     sheets = (
         ("成绩", SCORE_COLUMNS, _score_rows(), "2010–2011 年厂家考核成绩"),
         ("单项得分", ITEM_COLUMNS, _item_rows(), None),
         ("目标", TARGET_COLUMNS, _target_rows(), None),
     )
     for title, columns, rows, banner in sheets:
-        sheet = workbook.create_sheet(title)
+        sheet = book.sheet(title)
         if banner:
             sheet.append([banner])
             sheet.append([])
         sheet.append([column.label for column in columns])
         for row in rows:
             sheet.append([row.get(column.key) for column in columns])
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return book.to_bytes()
 
 
 def load() -> str:

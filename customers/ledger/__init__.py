@@ -7,6 +7,7 @@ archives, upserted by VIN) in one transaction, with every written row tied to on
 
     result = ledger_import(source=upload, file_name=upload.name, by=request.user)
     result.created, result.updated, result.unchanged, result.rejected, result.errors
+    result.error_workbook()   # the rejected rows as read, to fix and upload again (.xlsx bytes)
 
 Reading goes through `dealership_cs.spreadsheets.open_table`: a file that cannot be read
 raises `SpreadsheetRefused` and stores nothing. A bad value rejects only its row.
@@ -14,6 +15,6 @@ raises `SpreadsheetRefused` and stores nothing. A bad value rejects only its row
 """
 
 from customers.ledger.rows import LEDGER_COLUMNS, LedgerRow
-from customers.ledger.service import CHUNK_ROWS, LedgerResult, ledger_import
+from customers.ledger.service import CHUNK_ROWS, LedgerResult, error_workbook_name, ledger_import
 
-__all__ = ["CHUNK_ROWS", "LEDGER_COLUMNS", "LedgerResult", "LedgerRow", "ledger_import"]
+__all__ = ["CHUNK_ROWS", "LEDGER_COLUMNS", "LedgerResult", "LedgerRow", "error_workbook_name", "ledger_import"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import PureWindowsPath
 
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -11,6 +12,7 @@ from customers.ledger.rows import LEDGER_COLUMNS, LedgerRow, parse_row
 from customers.ledger.writer import LedgerWriter
 from customers.models import ImportBatch
 from dealership_cs.spreadsheets import FileSource, RowError, fingerprint, open_table, rewindable
+from dealership_cs.spreadsheets.rejected import RejectedTable, rejected_rows_workbook
 
 # Rows are resolved and written this many at a time: a few queries and bulk writes per chunk
 # keep both the query count and the memory flat for ledgers of any length.
@@ -29,7 +31,13 @@ class LedgerResult:
     customers_created: int = 0
     consultants_created: int = 0
     errors: list[RowError] = field(default_factory=list)
+    # The rejected rows as read, for the workbook handed back to fix them (see `error_workbook`).
+    rejected_rows: RejectedTable | None = None
     batch: ImportBatch | None = None  # None after a dry run
+
+    def error_workbook(self) -> bytes:
+        """The rejected rows as an .xlsx: each row as it was in the file, then what is wrong with it."""
+        return rejected_rows_workbook([self.rejected_rows] if self.rejected_rows else [])
 
     @property
     def counts(self) -> dict[str, int]:
@@ -42,6 +50,15 @@ class LedgerResult:
             "customers_created": self.customers_created,
             "consultants_created": self.consultants_created,
         }
+
+
+def error_workbook_name(file_name: str) -> str:
+    """The rejected rows' download name (without .xlsx), after what it holds: 成交档案导入错误行-<the file's stem>.
+
+    Downloads are named in Chinese whatever the page's language: the dealership files them.
+    """
+    # PureWindowsPath: a name uploaded from Windows may carry a path with either separator.
+    return f"成交档案导入错误行-{PureWindowsPath(file_name).stem or 'ledger'}"
 
 
 @transaction.atomic
@@ -64,7 +81,7 @@ def ledger_import(*, source: FileSource, file_name: str, by=None, dry_run: bool 
         created_by=by,
     )
     writer = LedgerWriter(batch=batch, by=by)
-    result = LedgerResult()
+    result = LedgerResult(rejected_rows=RejectedTable.of(reader))
     first_seen: dict[str, LedgerRow] = {}
     chunk: list[LedgerRow] = []
     for row in reader.rows():
@@ -80,6 +97,7 @@ def ledger_import(*, source: FileSource, file_name: str, by=None, dry_run: bool 
             # Otherwise the same sale is listed twice: it counts once.
         if errors:
             result.errors.extend(errors)
+            result.rejected_rows.add(row, errors)
             result.rejected += 1
         if len(chunk) >= CHUNK_ROWS:
             writer.write(chunk)

@@ -416,6 +416,89 @@ def test_the_same_vin_twice_with_different_values_rejects_the_later_row():
     assert SalesArchive.objects.get(vehicle__vin=vin(1)).invoice_number == "00000001"
 
 
+# --- The rejected rows handed back as a workbook --------------------------------------------------
+
+HOSTILE = '=HYPERLINK("http://x","y")'
+
+
+def rejected_workbook(data: bytes):
+    from openpyxl import load_workbook
+
+    return load_workbook(io.BytesIO(data))
+
+
+def csv_ledger(deals: list[dict[str, object]]) -> bytes:
+    """The deals as a CSV, where a cell typed ``=HYPERLINK(...)`` is the text itself (an .xlsx would hold a formula)."""
+    return factory.make_csv(table([{**row, "phone": row["phone"] and str(int(row["phone"]))} for row in deals]))
+
+
+def test_the_rejected_rows_come_back_as_read_with_their_errors_and_formulas_stay_text():
+    deals = [deal(1), deal(2, consultant=HOSTILE, phone=12345.0), deal(3, plate="-1+2", vin="bad")]
+    result = run(csv_ledger(deals), name="ledger.csv")
+
+    assert result.rejected == 2
+    rows = list(rejected_workbook(result.error_workbook()).active.iter_rows())
+    assert [cell.value for cell in rows[0]] == [*CHINESE.values(), "Sheet row", "Column", "Value", "Reason"]
+    second, third = rows[1], rows[2]
+    # The consultant named like a formula is text, shown as typed, never evaluated.
+    consultant = second[list(CHINESE).index("consultant")]
+    assert (consultant.data_type, consultant.value) == ("s", "'" + HOSTILE)
+    assert third[list(CHINESE).index("plate")].value == "'-1+2"
+    assert [cell.value for cell in second[-4:-1]] == [3, "联系电话", "12345"]
+    assert "is not a valid phone number" in second[-1].value
+    assert [cell.value for cell in third[-4:-2]] == [4, "车架号; 车牌号"]
+    assert all(cell.data_type != "f" for row in rows for cell in row)
+
+
+def test_rejected_rows_keep_their_numbers_and_dates():
+    result = run(xlsx([deal(1, phone="12345")]))
+
+    (_header, row) = rejected_workbook(result.error_workbook()).active.iter_rows(values_only=True)
+    assert row[list(CHINESE).index("invoice_amount")] == 189800
+    assert row[list(CHINESE).index("delivery_date")].date() == date(2011, 3, 15)
+
+
+def test_a_file_without_rejected_rows_gives_an_empty_workbook_and_the_name_says_what_it_holds():
+    result = run(xlsx([deal(1)]))
+    assert result.rejected == 0
+    assert rejected_workbook(result.error_workbook()).active.max_row == 1
+    assert ledger.error_workbook_name("C:\\导出\\8月台账.xlsx") == "成交档案导入错误行-8月台账"
+
+
+def test_the_upload_page_links_the_rejected_rows_for_the_uploader_alone(
+    client, staff_user, admin_user, settings, tmp_path
+):
+    from urllib.parse import quote
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    settings.DATA_DIR = tmp_path
+    client.force_login(staff_user)
+    data = csv_ledger([deal(1), deal(2, consultant=HOSTILE, phone=12345.0)])
+    response = client.post("/customers/import/", {"file": SimpleUploadedFile("8月台账.csv", data), "dry_run": "on"})
+    token = response.context["errors_token"]
+    link = f"/customers/import/rejected/{token}.xlsx"
+    assert f'href="{link}" data-testid="errors-download"' in response.content.decode()
+
+    download = client.get(link)
+    assert download.status_code == 200
+    assert quote("成交档案导入错误行-8月台账.xlsx") in download["Content-Disposition"]
+    sheet = rejected_workbook(download.content).active
+    assert sheet.cell(row=2, column=list(CHINESE).index("consultant") + 1).value == "'" + HOSTILE
+
+    # Another user's token, an unknown one and a malformed one are all just gone.
+    client.force_login(admin_user)
+    for url in (link, "/customers/import/rejected/" + "A" * 24 + ".xlsx", "/customers/import/rejected/x.xlsx"):
+        response = client.get(url)
+        assert response.status_code == 302 and response["Location"] == "/customers/import/"
+
+
+def test_only_those_who_may_import_the_ledger_may_download_rejected_rows(client, cast):
+    for name in ("agent", "manager", "norole"):
+        client.force_login(cast[name])
+        assert client.get("/customers/import/rejected/" + "A" * 24 + ".xlsx").status_code == 403, name
+
+
 # --- Consultants and customers -------------------------------------------------------------------
 
 

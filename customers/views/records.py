@@ -32,6 +32,8 @@ from customers.forms import (
 from customers.models import Customer, PhoneCorrection, SalesArchive, ServiceVisit, Vehicle
 from customers.selectors import customer_duplicates, customer_timeline, shared_phones
 from dealership_cs.generic_views import FilteredListView, RecordDetailView, ServiceFormView
+from dealership_cs.spreadsheets.held import EXPIRED_DOWNLOAD, held_download, hold_download
+from dealership_cs.spreadsheets.writer import xlsx_response
 
 # --- Customers ----------------------------------------------------------------------------------
 
@@ -299,7 +301,7 @@ class LedgerImportView(PermissionRequiredMixin, View):
         return render(request, self.template_name, {"form": LedgerUploadForm(), "columns": LEDGER_COLUMNS})
 
     def post(self, request: HttpRequest) -> HttpResponse:
-        from customers.ledger import LEDGER_COLUMNS, ledger_import
+        from customers.ledger import LEDGER_COLUMNS, error_workbook_name, ledger_import
         from dealership_cs.spreadsheets import SpreadsheetRefused
 
         form = LedgerUploadForm(request.POST, request.FILES)
@@ -315,4 +317,23 @@ class LedgerImportView(PermissionRequiredMixin, View):
             form.add_error("file", exc.message)
             return render(request, self.template_name, context, status=400)
         context.update({"result": result, "dry_run": form.cleaned_data["dry_run"], "file_name": upload.name})
+        if result.rejected:
+            context["errors_token"] = hold_download(
+                user=request.user, data=result.error_workbook(), stem=error_workbook_name(upload.name)
+            )
         return render(request, self.template_name, context)
+
+
+class LedgerImportErrorsView(PermissionRequiredMixin, View):
+    """The rejected rows of the user's last ledger uploads, as a workbook to fix and upload again."""
+
+    permission_required = LedgerImportView.permission_required
+    raise_exception = True
+
+    def get(self, request: HttpRequest, token: str) -> HttpResponse:
+        held = held_download(user=request.user, token=token)
+        if held is None:
+            messages.error(request, EXPIRED_DOWNLOAD)
+            return redirect("customers:ledger_import")
+        data, stem = held
+        return xlsx_response(data, stem)

@@ -12,26 +12,31 @@ program could still take for a formula or a command once the file is edited, re-
 exported as CSV (starting with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return, OWASP's
 CSV-injection advice) is prefixed with an apostrophe. Numbers, decimals, dates and times keep
 their types; aware date-times are written in the dealership's local time (Excel has no time
-zones). Workbooks are written in write-only mode, so a large export streams row by row.
+zones). Workbooks are written in write-only mode, so a large export streams row by row; with
+`xlsx_file_response` the finished file is sent from a temporary file rather than from memory.
+A sheet may format columns as text (`text_columns`) and offer a drop-down list (`choice_list`).
+The rejected rows of an import are written by `rejected.rejected_rows_workbook` on top of this.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import io
+import tempfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import Any, BinaryIO
 from urllib.parse import quote
 
-from django.http import HttpResponse
+from django.http import FileResponse, HttpResponse
 from django.utils import timezone
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
+from openpyxl.worksheet.datavalidation import DataValidation
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -40,12 +45,14 @@ FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 # Excel's limits: 31 characters in a sheet name, none of these in it.
 _SHEET_NAME_FORBIDDEN = str.maketrans({c: "_" for c in "[]:*?/\\"})
 _CELL_TEXT_MAX = 32767
+TEXT_FORMAT = "@"  # Excel's number format "Text"
 
 FILLS = {
     "red": PatternFill("solid", fgColor="F8D7DA"),
     "yellow": PatternFill("solid", fgColor="FFF2CC"),
     "green": PatternFill("solid", fgColor="D1E7DD"),
     "grey": PatternFill("solid", fgColor="E9ECEF"),
+    "blue": PatternFill("solid", fgColor="DDEBF7"),
 }
 BOLD = Font(bold=True)
 
@@ -102,6 +109,22 @@ class ExportSheet:
         for row in rows:
             self.append(row)
 
+    def choice_list(self, cell_range: str, choices: Sequence[str]) -> bool:
+        """Offer `choices` as a drop-down list in `cell_range` (e.g. ``"A2:A1001"``); False if Excel cannot.
+
+        Excel keeps a typed list in a formula of at most 255 characters, separated by commas and
+        quoted, so a choice holding a comma or a quote, or too long a list, is not offered.
+        """
+        if not choices or any("," in choice or '"' in choice for choice in choices):
+            return False
+        formula = '"' + ",".join(choices) + '"'
+        if len(formula) > 255:
+            return False
+        validation = DataValidation(type="list", formula1=formula, allow_blank=True)
+        validation.add(cell_range)
+        self._sheet.data_validations.append(validation)
+        return True
+
     def _cell(self, value: Any) -> WriteOnlyCell:
         style = value if isinstance(value, Styled) else None
         raw = style.value if style else value
@@ -129,10 +152,21 @@ class ExportWorkbook:
         self._workbook = Workbook(write_only=True)
         self._titles: set[str] = set()
 
-    def sheet(self, title: str, *, widths: Sequence[float] = (), freeze: str | None = None) -> ExportSheet:
+    def sheet(
+        self,
+        title: str,
+        *,
+        widths: Sequence[float] = (),
+        freeze: str | None = None,
+        text_columns: Iterable[int] = (),
+    ) -> ExportSheet:
+        """A new sheet. `text_columns` (1 for column A) are formatted as text, so that what a user types
+        into them later (``2010-02``, ``11.10``) stays as typed instead of becoming a date or a number."""
         sheet = self._workbook.create_sheet(self._unique_title(str(title)))
         for index, width in enumerate(widths, start=1):
             sheet.column_dimensions[get_column_letter(index)].width = width
+        for index in text_columns:
+            sheet.column_dimensions[get_column_letter(index)].number_format = TEXT_FORMAT
         if freeze:
             sheet.freeze_panes = freeze
         return ExportSheet(sheet)
@@ -147,11 +181,15 @@ class ExportWorkbook:
         return candidate
 
     def to_bytes(self) -> bytes:
+        buffer = io.BytesIO()
+        self.save(buffer)
+        return buffer.getvalue()
+
+    def save(self, file: BinaryIO) -> None:
+        """Write the workbook to a binary file (a large export goes to a temporary file, not to memory)."""
         if not self._titles:
             self.sheet("Sheet")
-        buffer = io.BytesIO()
-        self._workbook.save(buffer)
-        return buffer.getvalue()
+        self._workbook.save(file)
 
 
 def export_filename(stem: str, extension: str = ".xlsx") -> str:
@@ -171,5 +209,23 @@ def attachment_header(file_name: str) -> str:
 def xlsx_response(data: bytes, stem: str) -> HttpResponse:
     """An .xlsx download named after what it holds (e.g. ``差异清单-2011-08.xlsx``)."""
     response = HttpResponse(data, content_type=XLSX_CONTENT_TYPE)
+    response["Content-Disposition"] = attachment_header(export_filename(stem))
+    return response
+
+
+def xlsx_file_response(book: ExportWorkbook, stem: str) -> FileResponse:
+    """The same download for a large workbook: saved to a temporary file and sent from it in blocks.
+
+    The rows already went to disk as they were appended (write-only mode); this keeps the
+    finished file out of memory too. The file disappears when the response closes it.
+    """
+    file = tempfile.TemporaryFile()
+    try:
+        book.save(file)
+    except BaseException:
+        file.close()
+        raise
+    file.seek(0)
+    response = FileResponse(file, content_type=XLSX_CONTENT_TYPE)
     response["Content-Disposition"] = attachment_header(export_filename(stem))
     return response

@@ -5,6 +5,7 @@ Contract (used by the import page, the API and ``import_scores``):
     result = score_import(source=upload_or_path, file_name="results.xlsx", by=user, dry_run=False)
     result.created, result.updated, result.unchanged, result.rejected   # ints, over all sheets
     result.errors      # list[ScoreRowError]: sheet, row, column, value, reason
+    result.error_workbook()   # the rejected rows as read, a sheet per table (.xlsx bytes)
     result.batch       # the ScoreImport row (None after a dry run)
     result.counts      # dict with the four counts
 
@@ -17,7 +18,7 @@ template (.xlsx bytes) that the import reads back as it is.
 """
 
 from .columns import ITEM_COLUMNS, SCORE_COLUMNS, TABLES, TARGET_COLUMNS
-from .service import ScoreImportResult, ScoreRowError, score_import
+from .service import ScoreImportResult, ScoreRowError, error_workbook_name, score_import
 from .template import score_template_workbook
 
 __all__ = [
@@ -27,6 +28,7 @@ __all__ = [
     "TARGET_COLUMNS",
     "ScoreImportResult",
     "ScoreRowError",
+    "error_workbook_name",
     "score_import",
     "score_template_workbook",
 ]

@@ -5,12 +5,14 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
+from pathlib import PureWindowsPath
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from dealership_cs.spreadsheets import FileSource, Row, RowError, SheetReader, fingerprint, open_tables, rewindable
+from dealership_cs.spreadsheets.rejected import RejectedTable, rejected_rows_workbook
 from surveys.imports.columns import ITEMS, SCORES, TABLES, TARGETS, table_labels
 from surveys.models import Program, ScoreImport, ScoreItem, Source, Target
 from surveys.periods import Period, PeriodKind, parse_period
@@ -53,7 +55,13 @@ class ScoreImportResult:
     unchanged: int = 0
     rejected: int = 0
     errors: list[ScoreRowError] = field(default_factory=list)
+    # Per table, the rejected rows as read, for the workbook handed back to fix them.
+    rejected_rows: list[RejectedTable] = field(default_factory=list)
     batch: ScoreImport | None = None  # None after a dry run
+
+    def error_workbook(self) -> bytes:
+        """The rejected rows as an .xlsx, a sheet per table: each row as in the file, then what is wrong."""
+        return rejected_rows_workbook(self.rejected_rows)
 
     @property
     def counts(self) -> dict[str, int]:
@@ -71,6 +79,15 @@ class _Rejected(Exception):
     def __init__(self, errors: list[RowError]) -> None:
         super().__init__()
         self.errors = errors
+
+
+def error_workbook_name(file_name: str) -> str:
+    """The rejected rows' download name (without .xlsx): 成绩导入错误行-<the file's stem>.
+
+    Downloads are named in Chinese whatever the page's language: the dealership files them.
+    """
+    # PureWindowsPath: a name uploaded from Windows may carry a path with either separator.
+    return f"成绩导入错误行-{PureWindowsPath(file_name).stem or 'scores'}"
 
 
 @transaction.atomic
@@ -126,6 +143,8 @@ class _Importer:
             ITEMS: self._item_row,
             TARGETS: self._target_row,
         }[table]
+        rejected_rows = RejectedTable.of(reader, title=reader.sheet_name or table_labels()[table])
+        self.result.rejected_rows.append(rejected_rows)
         for row in reader.rows():
             try:
                 key, values, save = handle(reader, row)
@@ -138,6 +157,7 @@ class _Importer:
                 outcome = save()
             except _Rejected as rejected:
                 self.result.rejected += 1
+                rejected_rows.add(row, rejected.errors)
                 self.result.errors.extend(
                     ScoreRowError(reader.sheet_name, e.row, e.column, e.value, e.reason) for e in rejected.errors
                 )

@@ -8,29 +8,23 @@ instructions sheet holds one cell per row, so it can never be taken for a table.
 
 from __future__ import annotations
 
-import io
 from collections.abc import Sequence
 
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
-from openpyxl.styles import Font, PatternFill
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.datavalidation import DataValidation
-from openpyxl.worksheet.worksheet import Worksheet
 
 from dealership_cs.spreadsheets import Column
+from dealership_cs.spreadsheets.writer import TEXT_FORMAT, ExportSheet, ExportWorkbook, Styled
 from surveys.imports.columns import ITEM_COLUMNS, ITEMS, SCORE_COLUMNS, SCORES, TARGET_COLUMNS, TARGETS
 from surveys.models import Program
 from surveys.periods import PeriodKind, allowed_examples
 from surveys.selectors import catalogue_for
 
-TEXT = "@"
 TEXT_COLUMNS = frozenset({"period", "item_code"})
 VALIDATED_ROWS = 1000  # rows below the header offered the list of program codes
-_BOLD = Font(bold=True)
-_HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
+# The download's name, in Chinese whatever the page's language: the dealership files it.
+TEMPLATE_NAME = "成绩导入模板"
 
 # One example row per table, DOMAIN.md's 2010 figures (the SSI first quarter, the MOT item 8C2)
 # and a 2011 target.
@@ -44,8 +38,7 @@ EXAMPLES: dict[str, dict[str, object]] = {
 def score_template_workbook() -> bytes:
     """The template as .xlsx bytes, in the active language, listing the programs in the database."""
     chinese = (get_language() or "").lower().startswith("zh")
-    workbook = Workbook()
-    workbook.remove(workbook.active)
+    book = ExportWorkbook()
     programs = list(Program.objects.filter(active=True))
     tables = (
         (SCORES, _("Scores"), SCORE_COLUMNS),
@@ -53,12 +46,9 @@ def score_template_workbook() -> bytes:
         (TARGETS, _("Targets"), TARGET_COLUMNS),
     )
     for table, title, columns in tables:
-        _table_sheet(workbook.create_sheet(title), columns, EXAMPLES[table], programs, chinese=chinese)
-    _instructions(workbook.create_sheet(_("Instructions")), tables, programs, chinese=chinese)
-    workbook.active = 0
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+        _table_sheet(book, title, columns, EXAMPLES[table], programs, chinese=chinese)
+    _instructions(book.sheet(_("Instructions"), widths=[120]), tables, programs, chinese=chinese)
+    return book.to_bytes()
 
 
 def _header(column: Column, *, chinese: bool) -> str:
@@ -66,28 +56,35 @@ def _header(column: Column, *, chinese: bool) -> str:
 
 
 def _table_sheet(
-    sheet: Worksheet, columns: Sequence[Column], example: dict[str, object], programs: list[Program], *, chinese: bool
+    book: ExportWorkbook,
+    title: str,
+    columns: Sequence[Column],
+    example: dict[str, object],
+    programs: list[Program],
+    *,
+    chinese: bool,
 ) -> None:
-    for index, column in enumerate(columns, 1):
-        letter = get_column_letter(index)
-        cell = sheet.cell(row=1, column=index, value=_header(column, chinese=chinese))
-        cell.font, cell.fill = _BOLD, _HEADER_FILL
-        value = example.get(column.key)
-        sample = sheet.cell(row=2, column=index, value=str(value) if column.key in TEXT_COLUMNS else value)
-        if column.key in TEXT_COLUMNS:
-            # A column style is what Excel gives the cells typed into the column later.
-            sheet.column_dimensions[letter].number_format = TEXT
-            sample.number_format = TEXT
-        sheet.column_dimensions[letter].width = max(12, len(cell.value) * 2 + 4)
-    codes = ",".join(program.code for program in programs)
-    if programs and len(codes) < 250:  # Excel's limit for a list typed into a validation
-        choice = DataValidation(type="list", formula1=f'"{codes}"', allow_blank=True)
-        choice.add(f"A2:A{VALIDATED_ROWS + 1}")
-        sheet.add_data_validation(choice)
-    sheet.freeze_panes = "A2"
+    headers = [_header(column, chinese=chinese) for column in columns]
+    sheet = book.sheet(
+        title,
+        widths=[max(12, len(header) * 2 + 4) for header in headers],
+        freeze="A2",
+        # The column's format is what Excel gives the cells typed into it later.
+        text_columns=[index for index, column in enumerate(columns, 1) if column.key in TEXT_COLUMNS],
+    )
+    sheet.append([Styled(header, bold=True, fill="blue") for header in headers])
+    sheet.append(
+        [
+            Styled(str(example.get(column.key)), number_format=TEXT_FORMAT)
+            if column.key in TEXT_COLUMNS
+            else example.get(column.key)
+            for column in columns
+        ]
+    )
+    sheet.choice_list(f"A2:A{VALIDATED_ROWS + 1}", [program.code for program in programs])
 
 
-def _instructions(sheet: Worksheet, tables, programs: list[Program], *, chinese: bool) -> None:
+def _instructions(sheet: ExportSheet, tables, programs: list[Program], *, chinese: bool) -> None:
     year = timezone.localdate().year
     lines: list[tuple[str, bool]] = [
         (_("Importing the manufacturer's results"), True),
@@ -137,8 +134,5 @@ def _instructions(sheet: Worksheet, tables, programs: list[Program], *, chinese:
         if items:
             text += " " + _("Item codes: %(codes)s.") % {"codes": items}
         lines.append((text, False))
-    for row, (text, bold) in enumerate(lines, 1):
-        cell = sheet.cell(row=row, column=1, value=text or None)
-        if bold:
-            cell.font = _BOLD
-    sheet.column_dimensions["A"].width = 120
+    for text, bold in lines:
+        sheet.append([Styled(text or None, bold=bold)])

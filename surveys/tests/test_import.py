@@ -435,6 +435,88 @@ def test_the_template_reads_back_cleanly(language, sheets, headers):
     assert Target.objects.get().score == D("960")
 
 
+# --- the rejected rows handed back, the downloads' names -----------------------------------------------------
+
+HOSTILE = '=HYPERLINK("http://x","y")'
+
+
+def test_the_rejected_rows_come_back_a_sheet_per_table_as_read_and_formulas_stay_text():
+    data = factory.make_xlsx(
+        {
+            "成绩": [SCORES, SSI_Q1, ["SSI", "2010-Q2", 2000, 890.7]],
+            "单项得分": [ITEMS, ["CSS", "2010", "8C2", 82.1, 81]],
+            "目标": [TARGETS, ["SSI", "明年", 960]],
+        }
+    )
+    result = run(data)
+
+    book = openpyxl.load_workbook(io.BytesIO(result.error_workbook()))
+    assert book.sheetnames == ["成绩", "目标"]  # the item sheet had nothing rejected
+    header, row = book["成绩"].iter_rows(values_only=True)
+    assert header == (*SCORES, "Sheet row", "Column", "Value", "Reason")
+    assert row[:4] == ("SSI", "2010-Q2", 2000, 890.7)  # numbers stay numbers
+    assert row[-4:-1] == (3, "得分", "2000")
+    assert [r[-4:-1] for r in book["目标"].iter_rows(min_row=2, values_only=True)] == [(2, "年度", "明年")]
+
+
+def test_a_rejected_cell_that_reads_like_a_formula_comes_back_as_text():
+    result = run(factory.make_csv([SCORES, SSI_Q1, [HOSTILE, "2010-Q2", 830]]), name="成绩.csv")
+
+    assert result.rejected == 1
+    book = openpyxl.load_workbook(io.BytesIO(result.error_workbook()))
+    assert book.sheetnames == ["scores"]  # a CSV has no sheet: the table's name
+    cells = list(book.active.iter_rows(min_row=2))[0]
+    assert (cells[0].data_type, cells[0].value) == ("s", "'" + HOSTILE)
+    assert cells[-3].value == "项目" and cells[-2].value == "'" + HOSTILE
+    assert all(cell.data_type != "f" for row in book.active.iter_rows() for cell in row)
+
+
+def test_the_import_page_links_the_rejected_rows_for_the_uploader_alone(
+    client, manager_user, admin_user, settings, tmp_path
+):
+    from urllib.parse import quote
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    settings.DATA_DIR = tmp_path
+    client.force_login(manager_user)
+    data = factory.make_csv([SCORES, SSI_Q1, [HOSTILE, "2010-Q2", 830]])
+    response = client.post("/scores/import/", {"file": SimpleUploadedFile("一季度.csv", data), "dry_run": "on"})
+    token = response.context["errors_token"]
+    link = f"/scores/import/rejected/{token}.xlsx"
+    assert f'href="{link}" data-testid="errors-download"' in response.content.decode()
+
+    download = client.get(link)
+    assert download.status_code == 200
+    assert quote("成绩导入错误行-一季度.xlsx") in download["Content-Disposition"]
+    assert openpyxl.load_workbook(io.BytesIO(download.content)).active["A2"].value == "'" + HOSTILE
+
+    client.force_login(admin_user)
+    response = client.get(link)
+    assert response.status_code == 302 and response["Location"] == "/scores/import/"
+    # An upload without rejected rows offers no download.
+    good = factory.make_csv([SCORES, SSI_Q1])
+    response = client.post("/scores/import/", {"file": SimpleUploadedFile("好.csv", good), "dry_run": "on"})
+    assert response.context["errors_token"] is None and "errors-download" not in response.content.decode()
+
+
+def test_the_template_downloads_under_its_chinese_name_and_holds_no_formula(client, manager_user, staff_user):
+    from urllib.parse import quote
+
+    client.force_login(manager_user)
+    response = client.get("/scores/import/template.xlsx")
+    assert response.status_code == 200
+    assert quote("成绩导入模板.xlsx") in response["Content-Disposition"]
+    book = openpyxl.load_workbook(io.BytesIO(response.content))
+    cells = [cell for sheet in book.worksheets for row in sheet.iter_rows() for cell in row if cell.value is not None]
+    assert cells and all(cell.data_type != "f" for cell in cells)
+    assert book.worksheets[0].data_validations.dataValidation[0].formula1.startswith('"SSI,')
+
+    client.force_login(staff_user)
+    assert client.get("/scores/import/template.xlsx").status_code == 403
+    assert client.get("/scores/import/rejected/" + "A" * 24 + ".xlsx").status_code == 403
+
+
 # --- the command --------------------------------------------------------------------------------------------
 
 
