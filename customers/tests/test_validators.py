@@ -88,6 +88,30 @@ def test_mobile_prefixes_166_175_192_198_199_are_accepted(number):
     assert normalize_phone(number) == number
 
 
+MOBILE_PREFIXES = ["130", "145", "159", "166", "175", "188", "192", "198", "199"]
+
+
+@pytest.mark.parametrize("prefix", MOBILE_PREFIXES)
+@pytest.mark.parametrize(
+    "written",
+    ["{p}-1234-5678", "{p} 1234 5678", "+86 {p} 1234 5678", "0086-{p}-1234-5678", "86 {p}12345678", "0{p}12345678"],
+)
+def test_mobile_prefixes_13_to_19_are_accepted_however_the_number_is_written(prefix, written):
+    # Bare 11-digit strings take a shortcut; separators and country codes go through the prefix check.
+    assert normalize_phone(written.format(p=prefix)) == f"{prefix}12345678"
+
+
+def test_a_plus_86_mobile_starting_166_keeps_its_digits():
+    assert normalize_phone("+86 166 1234 5678") == "16612345678"
+    assert normalize_phone("199-1234-5678") == "19912345678"
+    assert normalize_phone("+86 199 1234 5678") == "19912345678"
+
+
+@pytest.mark.parametrize("written", ["120-1234-5678", "(110)1234-5678", "100 1234 5678"])
+def test_mobile_prefixes_10_to_12_are_rejected_however_the_number_is_written(written):
+    assert rejection(normalize_phone, written).code == "phone_bad_prefix"
+
+
 @pytest.mark.parametrize("number", ["12012345678", "11012345678", "10012345678"])
 def test_mobile_prefixes_10_to_12_are_rejected_as_a_bad_prefix(number):
     error = rejection(normalize_phone, number)
@@ -324,7 +348,15 @@ def test_vin_is_upper_cased_with_all_whitespace_and_full_width_removed(raw):
 
 
 @pytest.mark.parametrize(
-    ("vin", "letters"), [("LSVAU218XN2I83294", "I"), ("LSVAU218XN2183O94", "O"), ("QSVAU218XN2I83294", "Q, I")]
+    ("vin", "letters"),
+    [
+        ("LSVAU218XN2I83294", "I"),
+        ("LSVAU218XN2183O94", "O"),
+        ("QSVAU218XN2I83294", "Q, I"),
+        ("LSVAU218XN2183Q94", "Q"),
+        ("lsvau218xn2183q94", "Q"),
+        ("LSVAU218QN2183294", "Q"),
+    ],
 )
 def test_vin_with_i_o_or_q_is_rejected_naming_the_letters(vin, letters):
     error = rejection(normalize_vin, vin)

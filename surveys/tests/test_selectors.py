@@ -81,6 +81,20 @@ def test_weak_items_both_ways_from_the_2010_mot_item_table():
     assert all(row.official for row in summary.items)
 
 
+def test_of_items_tied_on_the_fourth_lowest_score_the_earlier_in_catalogue_order_is_lowest_and_only_four_are():
+    css = _program("CSS")
+    catalogue = {item.code: item for item in css.items.filter(year=2011)}
+    # Catalogue order 8C2, 9A1, 9A6, 11.1, 11.11, 11.12, 11.13, 12B.1; code order puts 11.13 before 9A1.
+    scores = {"8C2": "70", "9A6": "71", "11.1": "72", "9A1": "73", "11.13": "73", "11.11": "80", "11.12": "81"}
+    for code, score in scores.items():
+        item_score_save(program=css, period=css.period(2011, ANNUAL), item=catalogue[code], values={"score": score})
+    summary = program_year(css, 2011)
+    assert [row.item.code for row in summary.lowest_items] == ["8C2", "9A6", "11.1", "9A1"]
+    tied_later = next(row for row in summary.items if row.item.code == "11.13")
+    assert tied_later.score == D("73") and not tied_later.lowest
+    assert sum(row.lowest for row in summary.items) == 4
+
+
 def test_item_year_to_date_from_monthly_item_scores_is_sample_weighted():
     css = _program("CSS")
     item = css.items.get(year=2011, code="11.11")
@@ -203,6 +217,54 @@ def test_required_average_weighted_by_samples():
     assert projection.status == Projection.UNREACHABLE
 
 
+def test_a_required_average_of_exactly_the_scale_maximum_is_reachable():
+    ssi = _program("SSI")
+    for quarter in (1, 2):
+        score_save(program=ssi, period=ssi.period(2011, quarter), values={"score": "900"})
+    target_save(program=ssi, year=2011, score="950")
+    projection = program_year(ssi, 2011).projection
+    # (950 × 4 − 1800) / 2 = 1000, the top of the 1000-point scale: hard, but possible.
+    assert projection.required == D("1000")
+    assert projection.status == Projection.REACHABLE
+    assert projection.reachable is True
+    # One point more is not.
+    target_save(program=ssi, year=2011, score="950.5")
+    projection = program_year(ssi, 2011).projection
+    assert projection.required == D("1001")
+    assert projection.status == Projection.UNREACHABLE
+
+
+def test_a_year_that_needs_nothing_more_is_secured():
+    ssi = _program("SSI")
+    for quarter in (1, 2, 3):
+        score_save(program=ssi, period=ssi.period(2011, quarter), values={"score": "1000"})
+    # 750 × 4 − 3000 = 0: even a Q4 of 0 reaches the target.
+    target_save(program=ssi, year=2011, score="750")
+    projection = program_year(ssi, 2011).projection
+    assert projection.required == D("0")
+    assert projection.status == Projection.SECURED
+    assert projection.reachable is True
+    assert [period.code for period in projection.remaining] == ["2011-Q4"]
+    target_save(program=ssi, year=2011, score="700")
+    projection = program_year(ssi, 2011).projection
+    assert projection.required == D("-200")
+    assert projection.status == Projection.SECURED
+    # A hair above: Q4 must bring something.
+    target_save(program=ssi, year=2011, score="750.01")
+    assert program_year(ssi, 2011).projection.status == Projection.REACHABLE
+
+
+def test_a_year_ending_exactly_on_target_is_achieved():
+    ssi = load_ssi_2010()
+    # (843 + 830 + 867 + 958) / 4 = 874.5 exactly.
+    target_save(program=ssi, year=2010, score="874.5")
+    projection = program_year(ssi, 2010).projection
+    assert projection.status == Projection.ACHIEVED
+    assert projection.reachable is True
+    target_save(program=ssi, year=2010, score="874.51")
+    assert program_year(ssi, 2010).projection.status == Projection.MISSED
+
+
 def test_a_finished_year_is_achieved_or_missed():
     ssi = load_ssi_2010()
     target_save(program=ssi, year=2010, score="870")
@@ -222,4 +284,11 @@ def test_program_year_query_count_is_flat(django_assert_max_num_queries):
     target_save(program=css, year=2010, score="85", rank=15)
     with django_assert_max_num_queries(9):
         summary = program_year(css, 2010)
-        _ = [row.gap for row in summary.items], [row.percentile for row in summary.periods]
+        gaps = {row.item.code: row.gap for row in summary.items}
+        percentiles = [row.percentile for row in summary.periods]
+        target_gaps = [row.gap_target for row in summary.periods]
+    # Everything was read inside the limit: the eight items, the twelve months, the target.
+    assert len(gaps) == 8 and gaps["11.11"] == D("-1.9") and gaps["12B.1"] == D("3.2")
+    assert percentiles[0] is None and percentiles[11] == D("0.5472")  # December: rank 25 of 54
+    assert target_gaps[11] == D("-0.5")  # 84.5 against 85
+    assert summary.projection.status == Projection.MISSED
