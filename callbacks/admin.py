@@ -1,7 +1,7 @@
 """The desk's reference data, administered with history: rules, questionnaires, complaint deadlines."""
 
-from django.contrib import admin
-from django.core.exceptions import PermissionDenied
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -14,6 +14,7 @@ from callbacks.models import (
     Questionnaire,
     QuestionnaireVersion,
 )
+from callbacks.services import questionnaire_draft, questionnaire_publish
 
 
 @admin.register(CallbackRule)
@@ -49,6 +50,16 @@ class QuestionnaireVersionAdmin(SimpleHistoryAdmin):
     list_filter = ["questionnaire", "status"]
     readonly_fields = ["status", "published_at"]
     inlines = [QuestionInline]
+    actions = ["publish"]
+
+    @admin.action(description=_("Publish the selected drafts (supersedes the versions in use)"))
+    def publish(self, request, queryset):
+        for version in queryset:
+            try:
+                questionnaire_publish(version=version, by=request.user)
+                self.message_user(request, _("%(version)s is now in use.") % {"version": version})
+            except ValidationError as exc:
+                self.message_user(request, " ".join(exc.messages), level=messages.ERROR)
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return obj is None or obj.editable
@@ -62,6 +73,16 @@ class QuestionnaireVersionAdmin(SimpleHistoryAdmin):
 @admin.register(Questionnaire)
 class QuestionnaireAdmin(SimpleHistoryAdmin):
     list_display = ["code", "name"]
+    actions = ["new_draft"]
+
+    @admin.action(description=_("Start a new draft version from the version in use"))
+    def new_draft(self, request, queryset):
+        for questionnaire in queryset:
+            try:
+                draft = questionnaire_draft(questionnaire=questionnaire, by=request.user)
+                self.message_user(request, _("Draft %(version)s created.") % {"version": draft})
+            except ValidationError as exc:
+                self.message_user(request, " ".join(exc.messages), level=messages.ERROR)
 
 
 @admin.register(CallbackTask)
