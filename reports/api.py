@@ -3,36 +3,48 @@
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from reports.models import AccuracyMonth
-from reports.selectors import accuracy_month_api, latest_reconciled_month, parse_month
+from reports.selectors import (
+    accuracy_default_month,
+    accuracy_month_api,
+    accuracy_month_known,
+    latest_reconciled_month,
+    parse_month,
+)
 from reports.services import accuracy_month_reopen
 
-ITEM = inline_serializer(
-    "AccuracyItemFigures",
-    {
-        "points": serializers.FloatField(),
-        "checked": serializers.IntegerField(),
-        "matched": serializers.IntegerField(),
-        "rate": serializers.FloatField(allow_null=True),
-        "score": serializers.FloatField(allow_null=True),
-    },
-)
-MONTH = inline_serializer(
-    "AccuracyMonthFigures",
-    {
+
+def _item():
+    return inline_serializer(
+        "AccuracyItemFigures",
+        {
+            "points": serializers.FloatField(),
+            "checked": serializers.IntegerField(),
+            "matched": serializers.IntegerField(),
+            "rate": serializers.FloatField(allow_null=True),
+            "score": serializers.FloatField(allow_null=True),
+        },
+    )
+
+
+def _month_fields() -> dict:
+    return {
         "month": serializers.CharField(),
         "frozen": serializers.BooleanField(),
-        "items": serializers.DictField(child=ITEM),
+        "items": serializers.DictField(child=_item()),
         "total": serializers.FloatField(allow_null=True),
         "partial": serializers.BooleanField(),
-    },
-)
+    }
+
+
+MONTH = inline_serializer("AccuracyMonthFigures", _month_fields())
+REOPENED = inline_serializer("AccuracyMonthReopened", {**_month_fields(), "open_until": serializers.DateField()})
 
 
 def _error(message: str, code: int) -> Response:
@@ -44,13 +56,14 @@ class AccuracyView(APIView):
 
     ``rate`` and ``score`` are null for an item not yet measurable (callback authenticity until
     the callback desk records outcomes); ``total`` is then the sum of the measurable items and
-    ``partial`` is true.
+    ``partial`` is true. A month with nothing checked has a null ``total``. Without ``month``: the
+    latest month with figures (archives checked or pending), never an empty one.
     """
 
     required_perms = ["reports.view_accuracymonth"]
 
     @extend_schema(
-        parameters=[OpenApiParameter("month", str, description=_("YYYY-MM; default the latest reconciled month"))],
+        parameters=[OpenApiParameter("month", str, description=_("YYYY-MM; default the latest month with figures"))],
         responses={
             200: MONTH,
             400: OpenApiResponse(description=_("Malformed month.")),
@@ -60,12 +73,12 @@ class AccuracyView(APIView):
     def get(self, request):
         text = request.query_params.get("month", "").strip()
         try:
-            month = parse_month(text) if text else latest_reconciled_month()
+            month = parse_month(text) if text else accuracy_default_month(timezone.localdate())
         except ValidationError as exc:
             return _error(" ".join(exc.messages), status.HTTP_400_BAD_REQUEST)
-        if month is None:
-            return _error(_("No month has been reconciled yet."), status.HTTP_404_NOT_FOUND)
         data = accuracy_month_api(month)
+        if data is None and not text and latest_reconciled_month() is None:
+            return _error(_("No month has been reconciled yet."), status.HTTP_404_NOT_FOUND)
         if data is None:
             return _error(
                 _("%(month)s has not been reconciled yet.") % {"month": month.strftime("%Y-%m")},
@@ -75,14 +88,17 @@ class AccuracyView(APIView):
 
 
 class AccuracyReopenView(APIView):
-    """Reopen a frozen month so that the next reconciliation recomputes it (administrators)."""
+    """Reopen a frozen month for the year's days open (``open_until``: the nightly run on that day freezes it again).
+
+    Administrators only.
+    """
 
     required_perms = ["reports.reopen_accuracymonth"]
 
     @extend_schema(
         request=inline_serializer("AccuracyReopen", {"month": serializers.CharField()}),
         responses={
-            200: MONTH,
+            200: REOPENED,
             400: OpenApiResponse(description=_("Malformed month, or not frozen.")),
             404: OpenApiResponse(description=_("Month never reconciled.")),
         },
@@ -92,13 +108,13 @@ class AccuracyReopenView(APIView):
             month = parse_month(str(request.data.get("month", "")))
         except ValidationError as exc:
             return _error(" ".join(exc.messages), status.HTTP_400_BAD_REQUEST)
-        if not AccuracyMonth.objects.filter(month=month).exists():
+        if not accuracy_month_known(month):
             return _error(
                 _("%(month)s has not been reconciled yet.") % {"month": month.strftime("%Y-%m")},
                 status.HTTP_404_NOT_FOUND,
             )
         try:
-            accuracy_month_reopen(month=month, by=request.user)
+            reopening = accuracy_month_reopen(month=month, by=request.user)
         except ValidationError as exc:
             return _error(" ".join(exc.messages), status.HTTP_400_BAD_REQUEST)
-        return Response(accuracy_month_api(month))
+        return Response({**accuracy_month_api(month), "open_until": reopening.open_until.isoformat()})

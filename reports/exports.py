@@ -1,34 +1,41 @@
-"""The accuracy page's figures as an .xlsx in the layout of the manufacturer's table (DOMAIN.md)."""
+"""The accuracy page's figures as an .xlsx in the layout of the manufacturer's table (DOMAIN.md).
+
+Written through the project's one export writer, so a consultant's name that looks like a
+formula stays text.
+"""
 
 from __future__ import annotations
 
-import io
+from datetime import date
 from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
+from dealership_cs.spreadsheets.writer import ExportWorkbook, Styled
 from reports.models import AccuracyItem
 from reports.selectors import AccuracyReport, PeriodFigures
+
+WIDTHS = (26, 8, 14, 16, 14, 16, 16, 12, 16, 18, 18, 20)
+
+
+def accuracy_export_name(month: date) -> str:
+    """The download's name (without extension) after what it holds: 客户信息准确率-2011-08."""
+    return f"{_('Customer-information accuracy')}-{month:%Y-%m}"
 
 
 def accuracy_workbook(report: AccuracyReport) -> bytes:
     """The month and its year to date in the layout of the manufacturer's table (DOMAIN.md).
 
     Sheet 1: one row per item and a total row; columns item, points, month score, year-to-date
-    score, regional average, national average, target, gaps. Sheet 2: per consultant.
-    Empty cells where a figure does not exist (an item not yet measurable, no published average).
+    score, last year's result, regional average, national average, target, gaps. Sheet 2: per
+    consultant. Empty cells where a figure does not exist (an item not yet measurable, nothing
+    checked, no published average).
     """
-    from openpyxl import Workbook
-    from openpyxl.styles import Font, PatternFill
-
-    bold, red = Font(bold=True), PatternFill("solid", fgColor="F8D7DA")
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = _("Accuracy")
+    book = ExportWorkbook()
+    sheet = book.sheet(_("Accuracy"), widths=WIDTHS)
     month_label = report.month.strftime("%Y-%m")
     averages = f" ({report.benchmarks.averages_year})" if report.benchmarks.averages_year else ""
-    sheet.append([_("Customer-information accuracy, %(month)s") % {"month": month_label}])
-    sheet["A1"].font = bold
+    sheet.append([Styled(_("Customer-information accuracy, %(month)s") % {"month": month_label}, bold=True)])
     status = _("frozen") if report.accuracy_month and report.accuracy_month.frozen else _("open")
     sheet.append([_("Status: %(status)s") % {"status": status}])
     sheet.append([])
@@ -37,6 +44,7 @@ def accuracy_workbook(report: AccuracyReport) -> bytes:
         _("Points"),
         _("%(month)s score") % {"month": month_label},
         _("%(year)s year to date") % {"year": report.month.year},
+        _("%(year)s result") % {"year": report.month.year - 1},
         _("Regional avg") + averages,
         _("National avg") + averages,
         _("%(year)s target") % {"year": report.month.year},
@@ -45,9 +53,7 @@ def accuracy_workbook(report: AccuracyReport) -> bytes:
         _("Gap to regional avg (month)"),
         _("Gap to regional avg (year to date)"),
     ]
-    sheet.append(header)
-    for cell in sheet[4]:
-        cell.font = bold
+    sheet.append([Styled(text, bold=True) for text in header])
     month, ytd = report.figures, report.year_to_date
     if month is None or ytd is None:
         sheet.append([_("This month has not been reconciled yet.")])
@@ -57,8 +63,9 @@ def accuracy_workbook(report: AccuracyReport) -> bytes:
                 [
                     figures.label,
                     figures.points,
-                    figures.score,
-                    year_figures.score,
+                    Styled(figures.score, fill="red" if figures.below_target else None),
+                    Styled(year_figures.score, fill="red" if year_figures.below_target else None),
+                    figures.last_year,
                     figures.regional,
                     figures.national,
                     figures.target,
@@ -68,36 +75,26 @@ def accuracy_workbook(report: AccuracyReport) -> bytes:
                     year_figures.gap_to_regional,
                 ]
             )
-            if figures.below_target:
-                sheet.cell(row=sheet.max_row, column=3).fill = red
-            if year_figures.below_target:
-                sheet.cell(row=sheet.max_row, column=4).fill = red
-        sheet.append(
-            [
-                _("Total"),
-                month.points,
-                month.total,
-                ytd.total,
-                month.regional,
-                month.national,
-                month.target,
-                month.gap_to_target,
-                ytd.gap_to_target,
-                month.gap_to_regional,
-                ytd.gap_to_regional,
-            ]
-        )
-        for cell in sheet[sheet.max_row]:
-            cell.font = bold
+        totals = [
+            _("Total"),
+            month.points,
+            month.total,
+            ytd.total,
+            month.last_year,
+            month.regional,
+            month.national,
+            month.target,
+            month.gap_to_target,
+            ytd.gap_to_target,
+            month.gap_to_regional,
+            ytd.gap_to_regional,
+        ]
+        sheet.append([Styled(value, bold=True) for value in totals])
         for note in _partial_notes(month, ytd):
             sheet.append([note])
-    for column, width in zip("ABCDEFGHIJK", (26, 8, 14, 16, 16, 16, 12, 16, 18, 18, 20), strict=True):
-        sheet.column_dimensions[column].width = width
     if report.consultants:
-        _consultant_sheet(workbook.create_sheet(_("By consultant")), report, bold)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+        _consultant_sheet(book, report)
+    return book.to_bytes()
 
 
 def _partial_notes(month: PeriodFigures, ytd: PeriodFigures) -> list[str]:
@@ -122,15 +119,14 @@ def _plain(value: Decimal) -> str:
     return format(value.normalize(), "f")
 
 
-def _consultant_sheet(sheet, report: AccuracyReport, bold) -> None:
+def _consultant_sheet(book: ExportWorkbook, report: AccuracyReport) -> None:
+    sheet = book.sheet(_("By consultant"), widths=(16,))
     header = [_("Sales consultant")]
     for item in AccuracyItem:
         header += [f"{item.label} {_('checked')}", f"{item.label} {_('matched')}", f"{item.label} {_('score')}"]
     header += [_("Total")]
     sheet.append([_("Per consultant, %(month)s") % {"month": report.month.strftime("%Y-%m")}])
-    sheet.append(header)
-    for cell in sheet[2]:
-        cell.font = bold
+    sheet.append([Styled(text, bold=True) for text in header])
     for consultant in report.consultants:
         figures = consultant.month
         row: list = [consultant.name]
@@ -139,4 +135,3 @@ def _consultant_sheet(sheet, report: AccuracyReport, bold) -> None:
             row += [item_figures.checked, item_figures.matched, item_figures.score] if item_figures else [0, 0, None]
         row.append(figures.total if figures else None)
         sheet.append(row)
-    sheet.column_dimensions["A"].width = 16

@@ -74,6 +74,11 @@ class AccuracyRule(models.Model):
     freeze_day = models.PositiveSmallIntegerField(
         _("freeze day of the next month"), default=5, validators=[MinValueValidator(1), MaxValueValidator(28)]
     )
+    # A frozen month an administrator reopens stays open this many days for the corrections, then
+    # the nightly run freezes it again.
+    reopen_days = models.PositiveSmallIntegerField(
+        _("days a reopened month stays open"), default=7, validators=[MinValueValidator(1), MaxValueValidator(60)]
+    )
     timeliness_target = _optional_points_field(_("timeliness target"))
     name_target = _optional_points_field(_("name target"))
     amount_target = _optional_points_field(_("amount target"))
@@ -89,6 +94,13 @@ class AccuracyRule(models.Model):
     amount_national = _optional_points_field(_("amount national average"))
     invoice_number_national = _optional_points_field(_("invoice number national average"))
     callback_national = _optional_points_field(_("callback national average"))
+    # The dealer's own result of the year before, per item, as the manufacturer published it: the
+    # plan sets each year's targets beside it (2011's rules carry 2010's 38 / 11 / 5 / 5 / 36).
+    timeliness_last_year = _optional_points_field(_("timeliness, last year's result"))
+    name_last_year = _optional_points_field(_("name, last year's result"))
+    amount_last_year = _optional_points_field(_("amount, last year's result"))
+    invoice_number_last_year = _optional_points_field(_("invoice number, last year's result"))
+    callback_last_year = _optional_points_field(_("callback, last year's result"))
 
     history = HistoricalRecords()
     objects = ReportsQuerySet.as_manager()
@@ -112,6 +124,9 @@ class AccuracyRule(models.Model):
 
     def national(self, item: str) -> Decimal | None:
         return getattr(self, f"{item}_national")
+
+    def last_year(self, item: str) -> Decimal | None:
+        return getattr(self, f"{item}_last_year")
 
     @property
     def total_points(self) -> Decimal:
@@ -223,3 +238,117 @@ class ReconcileRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.today} {self.finished_at:%H:%M}"
+
+
+class AccuracyReopening(models.Model):
+    """One reopening of a frozen month: who, when, until when, and the month's figures before and after.
+
+    Open while ``refrozen_at`` is empty; the nightly run on or after ``open_until`` freezes the
+    month again and records the figures it was frozen with.
+    """
+
+    month = models.ForeignKey(
+        AccuracyMonth, verbose_name=_("month"), on_delete=models.CASCADE, related_name="reopenings"
+    )
+    reopened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("reopened by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    reopened_at = models.DateTimeField(_("reopened at"))
+    # The first day the nightly run freezes the month again.
+    open_until = models.DateField(_("open until"))
+    refrozen_at = models.DateTimeField(_("frozen again at"), null=True, blank=True)
+    # {"total": "38.50" or null, "items": {item: {"checked", "matched", "score"}}, "discrepancies": {type: n}}
+    before = models.JSONField(_("figures when reopened"))
+    after = models.JSONField(_("figures when frozen again"), null=True, blank=True)
+
+    objects = ReportsQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("accuracy month reopening")
+        verbose_name_plural = _("accuracy month reopenings")
+        ordering = ["-reopened_at", "-id"]
+        constraints = [
+            # A month is reopened once at a time: reopening needs it frozen, and the open reopening
+            # ends only when it freezes again.
+            models.UniqueConstraint(
+                fields=["month"], condition=Q(refrozen_at__isnull=True), name="accuracyreopening_one_open_per_month"
+            ),
+            # Frozen again means the figures it was frozen with are recorded.
+            models.CheckConstraint(
+                condition=Q(refrozen_at__isnull=True, after__isnull=True)
+                | Q(refrozen_at__isnull=False, after__isnull=False),
+                name="accuracyreopening_refrozen_with_figures",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.month} {self.reopened_at:%Y-%m-%d}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.refrozen_at is None
+
+
+class ReconcileRequest(models.Model):
+    """An administrator's "reconcile now" for one open month, handed to a worker (the nightly job's task)."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+
+    ACTIVE = (Status.QUEUED, Status.RUNNING)
+
+    month = models.DateField(_("month"))
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("requested by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    requested_at = models.DateTimeField(_("requested at"))
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.QUEUED)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    # What the run did (done) or why it did not (failed).
+    message = models.TextField(_("message"), blank=True)
+
+    objects = ReportsQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("reconciliation request")
+        verbose_name_plural = _("reconciliation requests")
+        ordering = ["-requested_at", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(month__day=1), name="reconcilerequest_first_of_month"),
+            # Pressing the button again while a request waits or runs adds nothing.
+            models.UniqueConstraint(
+                fields=["month"],
+                condition=Q(status__in=["queued", "running"]),
+                name="reconcilerequest_one_active_per_month",
+            ),
+            # Each state with its own fields: queued has not started, running has, finished ones ended.
+            models.CheckConstraint(
+                condition=Q(status="queued", started_at__isnull=True, finished_at__isnull=True)
+                | Q(status="running", started_at__isnull=False, finished_at__isnull=True)
+                | Q(status__in=["done", "failed"], finished_at__isnull=False),
+                name="reconcilerequest_state_fields",
+            ),
+        ]
+        # The page reads the latest request of a month.
+        indexes = [models.Index(fields=["month", "-requested_at"], name="reconcilerequest_month_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} {self.get_status_display()}"
+
+    @property
+    def active(self) -> bool:
+        return self.status in self.ACTIVE

@@ -16,10 +16,17 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.core.exceptions import ValidationError
-from django.db.models import Max, Sum
+from django.db.models import Count, Max, Q, Sum
 from django.utils.translation import gettext as _
 
-from reports.models import AccuracyItem, AccuracyMonth, AccuracyRule, AccuracyScore
+from reports.models import (
+    AccuracyItem,
+    AccuracyMonth,
+    AccuracyReopening,
+    AccuracyRule,
+    AccuracyScore,
+    ReconcileRequest,
+)
 
 CENT = Decimal("0.01")
 MONTH_RE = re.compile(r"^(\d{4})-(\d{1,2})$")
@@ -52,6 +59,8 @@ class ItemFigures:
     target: Decimal | None = None
     regional: Decimal | None = None
     national: Decimal | None = None
+    # The dealer's own result of the year before, from the year's rules.
+    last_year: Decimal | None = None
 
     @property
     def label(self) -> str:
@@ -148,6 +157,10 @@ class PeriodFigures:
     def national(self) -> Decimal | None:
         return self._sum("national")
 
+    @property
+    def last_year(self) -> Decimal | None:
+        return self._sum("last_year")
+
     def _gap(self, reference: Decimal | None) -> Decimal | None:
         # A partial total against a full target would read as a huge shortfall: no gap then.
         total = self.total
@@ -183,6 +196,8 @@ class Benchmarks:
     regional: dict[str, Decimal | None]
     national: dict[str, Decimal | None]
     averages_year: int | None
+    # The dealer's previous-year result per item, as the year's own rules carry it.
+    last_year: dict[str, Decimal | None] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -210,7 +225,7 @@ class AccuracyReport:
 
 
 def _benchmarks(year: int) -> Benchmarks:
-    """Targets of the year itself; averages of the year, else of the latest earlier year that has them.
+    """Targets and last year's result of the year itself; averages of the year, else of the latest earlier year.
 
     The manufacturer publishes a year's averages only after it ends, so a year is compared with
     the last averages known (DOMAIN.md's table: 2010 averages beside the 2011 targets).
@@ -218,12 +233,13 @@ def _benchmarks(year: int) -> Benchmarks:
     rules = list(AccuracyRule.objects.filter(year__lte=year).order_by("-year"))
     own = rules[0] if rules and rules[0].year == year else None
     target = {item: own.target(item) if own else None for item in AccuracyItem.values}
+    last_year = {item: own.last_year(item) if own else None for item in AccuracyItem.values}
     with_averages = next(
         (rule for rule in rules if any(rule.regional(item) is not None for item in AccuracyItem.values)), None
     )
     regional = {item: with_averages.regional(item) if with_averages else None for item in AccuracyItem.values}
     national = {item: with_averages.national(item) if with_averages else None for item in AccuracyItem.values}
-    return Benchmarks(target, regional, national, with_averages.year if with_averages else None)
+    return Benchmarks(target, regional, national, with_averages.year if with_averages else None, last_year)
 
 
 def _period(counts: dict[str, dict], benchmarks: Benchmarks) -> PeriodFigures:
@@ -242,6 +258,7 @@ def _period(counts: dict[str, dict], benchmarks: Benchmarks) -> PeriodFigures:
                 target=benchmarks.target[item],
                 regional=benchmarks.regional[item],
                 national=benchmarks.national[item],
+                last_year=benchmarks.last_year.get(item),
             )
         )
     return PeriodFigures(items)
@@ -361,3 +378,145 @@ def latest_reconciled_month() -> date | None:
         .values_list("month", flat=True)
         .first()
     )
+
+
+def accuracy_default_month(today: date) -> date:
+    """The month the page and the API open on: the latest with figures, never an empty one.
+
+    The latest reconciled month with archives checked or pending; else the latest month with
+    archives (reconciled or not); else the latest reconciled month; else this month. A month
+    holding only OMD invoices no archive accounts for has nothing to score.
+    """
+    with_figures = (
+        AccuracyScore.objects.filter(consultant__isnull=True, item=AccuracyItem.TIMELINESS)
+        .filter(Q(checked__gt=0) | Q(pending__gt=0), month__reconciled_at__isnull=False)
+        .order_by("-month__month")
+        .values_list("month__month", flat=True)
+        .first()
+    )
+    if with_figures is not None:
+        return with_figures
+    from customers.models import SalesArchive
+
+    delivered = SalesArchive.objects.filter(delivery_date__lte=today).aggregate(latest=Max("delivery_date"))["latest"]
+    if delivered is not None:
+        return delivered.replace(day=1)
+    return latest_reconciled_month() or today.replace(day=1)
+
+
+def accuracy_month_known(month: date) -> bool:
+    """Whether the month has ever been reconciled (has a stored row)."""
+    return AccuracyMonth.objects.filter(month=month).exists()
+
+
+def accuracy_month_snapshot(accuracy_month: AccuracyMonth) -> dict:
+    """The month's dealer-level figures and its current discrepancies by type, as JSON.
+
+    What a reopening records when the month is reopened and again when it freezes.
+    """
+    from customers.models import Discrepancy
+
+    items = {
+        row["item"]: {"checked": row["checked"], "matched": row["matched"], "score": _text(row["score"])}
+        for row in AccuracyScore.objects.filter(month=accuracy_month, consultant__isnull=True).values(
+            "item", "checked", "matched", "score"
+        )
+    }
+    discrepancies = dict(
+        Discrepancy.objects.filter(month=accuracy_month.month)
+        .exclude(status=Discrepancy.Status.CLOSED)
+        .order_by()
+        .values_list("type")
+        .annotate(n=Count("id"))
+        .values_list("type", "n")
+    )
+    total = AccuracyMonth.objects.filter(pk=accuracy_month.pk).values_list("total", flat=True).first()
+    return {"total": _text(total), "items": items, "discrepancies": discrepancies}
+
+
+def _text(value: Decimal | None) -> str | None:
+    return None if value is None else str(value)
+
+
+@dataclass(frozen=True)
+class Change:
+    """One figure before a reopening and after it (or now, while the month is still open)."""
+
+    key: str
+    label: str
+    before: object
+    after: object
+
+    @property
+    def changed(self) -> bool:
+        return self.before != self.after
+
+
+@dataclass(frozen=True)
+class ReopeningFigures:
+    """A reopening of the month with what changed in between: item scores, total, discrepancies by type."""
+
+    reopening: AccuracyReopening
+    scores: list[Change]
+    discrepancies: list[Change]
+
+    @property
+    def changed(self) -> bool:
+        return any(change.changed for change in self.scores + self.discrepancies)
+
+
+def accuracy_reopenings(accuracy_month: AccuracyMonth | None) -> list[ReopeningFigures]:
+    """The month's reopenings, newest first; an open one is compared with the figures as they are now."""
+    if accuracy_month is None:
+        return []
+    from customers.models import Discrepancy
+
+    reopenings = list(accuracy_month.reopenings.select_related("reopened_by"))
+    now = accuracy_month_snapshot(accuracy_month) if any(r.is_open for r in reopenings) else None
+    result = []
+    for reopening in reopenings:
+        before, after = reopening.before or {}, reopening.after if reopening.after is not None else now or {}
+        scores = [
+            Change(
+                item,
+                str(AccuracyItem(item).label),
+                _decimal((before.get("items") or {}).get(item, {}).get("score")),
+                _decimal((after.get("items") or {}).get(item, {}).get("score")),
+            )
+            for item in AccuracyItem.values
+        ]
+        scores.append(Change("total", _("Total"), _decimal(before.get("total")), _decimal(after.get("total"))))
+        counts_before, counts_after = before.get("discrepancies") or {}, after.get("discrepancies") or {}
+        discrepancies = [
+            Change(value, str(label), counts_before.get(value, 0), counts_after.get(value, 0))
+            for value, label in Discrepancy.Type.choices
+            if counts_before.get(value) or counts_after.get(value)
+        ]
+        result.append(ReopeningFigures(reopening, scores, discrepancies))
+    return result
+
+
+def _decimal(text: str | None) -> Decimal | None:
+    return None if text is None else Decimal(text)
+
+
+def reconcile_request_latest(month: date) -> ReconcileRequest | None:
+    """The month's latest "reconcile now" request, with who asked."""
+    return ReconcileRequest.objects.filter(month=month).select_related("requested_by").order_by("-requested_at").first()
+
+
+@dataclass(frozen=True)
+class OpenMonth:
+    """A reconciled month that is not frozen, with its latest "reconcile now" request (if any)."""
+
+    accuracy_month: AccuracyMonth
+    request: ReconcileRequest | None
+
+
+def accuracy_open_months() -> list[OpenMonth]:
+    """Every reconciled month not frozen, newest first, each with its latest request: two queries."""
+    months = list(AccuracyMonth.objects.filter(frozen=False, reconciled_at__isnull=False).order_by("-month"))
+    latest: dict[date, ReconcileRequest] = {}
+    for request in ReconcileRequest.objects.filter(month__in=[m.month for m in months]).order_by("requested_at"):
+        latest[request.month] = request
+    return [OpenMonth(month, latest.get(month.month)) for month in months]

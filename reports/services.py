@@ -11,7 +11,7 @@ import hashlib
 import logging
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.core.exceptions import ValidationError
@@ -31,7 +31,16 @@ from customers.reconciliation.matching import (
     tables_fingerprint,
 )
 from dealership_cs.locks import job_lock
-from reports.models import AccuracyItem, AccuracyMonth, AccuracyRule, AccuracyScore, ReconcileRun
+from reports.models import (
+    AccuracyItem,
+    AccuracyMonth,
+    AccuracyReopening,
+    AccuracyRule,
+    AccuracyScore,
+    ReconcileRequest,
+    ReconcileRun,
+)
+from reports.selectors import accuracy_month_snapshot
 
 logger = logging.getLogger(__name__)
 LOCK_NAME = "reports.accuracy_reconcile"
@@ -166,13 +175,7 @@ def _run(*, month: date | None, today: date, freeze: bool) -> RunResult:
         now = timezone.now()
         _store_months(scopes, rules, counts, now)
     if freeze and month is None:
-        for candidate in AccuracyMonth.objects.filter(
-            frozen=False, reconciled_at__isnull=False, month__in=months
-        ).order_by("month"):
-            if today >= freeze_date(candidate.month, _rule_for(candidate.month.year, rules)):
-                candidate.frozen, candidate.frozen_at = True, now
-                candidate.save(update_fields=["frozen", "frozen_at"])
-                result.frozen.append(candidate.month)
+        result.frozen = _freeze_due(months, rules, today, now)
     ReconcileRun.objects.create(
         started_at=started,
         finished_at=timezone.now(),
@@ -188,6 +191,34 @@ def _run(*, month: date | None, today: date, freeze: bool) -> RunResult:
         outputs=outputs if result.unchanged else _outputs_digest(),
     )
     return result
+
+
+def _freeze_due(months: list[date], rules: dict[int, AccuracyRule], today: date, now: datetime) -> list[date]:
+    """Freeze the months past their freeze day, except a reopened month still within its days open.
+
+    A month frozen again ends its reopening, which records the figures it is frozen with.
+    """
+    reopenings = {
+        reopening.month_id: reopening
+        for reopening in AccuracyReopening.objects.filter(refrozen_at__isnull=True, month__month__in=months)
+    }
+    frozen = []
+    for candidate in AccuracyMonth.objects.filter(frozen=False, reconciled_at__isnull=False, month__in=months).order_by(
+        "month"
+    ):
+        reopening = reopenings.get(candidate.pk)
+        if today < freeze_date(candidate.month, _rule_for(candidate.month.year, rules)):
+            continue
+        if reopening is not None and today < reopening.open_until:
+            continue
+        candidate.frozen, candidate.frozen_at = True, now
+        candidate.save(update_fields=["frozen", "frozen_at"])
+        if reopening is not None:
+            reopening.refrozen_at, reopening.after = now, accuracy_month_snapshot(candidate)
+            reopening.full_clean()
+            reopening.save(update_fields=["refrozen_at", "after"])
+        frozen.append(candidate.month)
+    return frozen
 
 
 def _inputs_digest(rules: dict[int, AccuracyRule], months: list[date]) -> str:
@@ -258,8 +289,9 @@ def _store_months(scopes: list[ReconcileScope], rules: dict[int, AccuracyRule], 
                 accuracy_month, _rule_for(month.year, rules), counts_by_month[month], callbacks
             )
             rows += month_rows
-            # The total is the sum of the unrounded item scores, rounded once at the end.
-            accuracy_month.total = total.quantize(CENT, ROUND_HALF_UP)
+            # The total is the sum of the unrounded item scores, rounded once at the end; with no
+            # item measured (nothing checked yet) there is no total, which is not a total of zero.
+            accuracy_month.total = None if total is None else total.quantize(CENT, ROUND_HALF_UP)
             accuracy_month.partial = not measurable
             accuracy_month.reconciled_at = now
     AccuracyScore.objects.bulk_create(rows, batch_size=1000)
@@ -268,8 +300,8 @@ def _store_months(scopes: list[ReconcileScope], rules: dict[int, AccuracyRule], 
 
 def _month_scores(
     accuracy_month: AccuracyMonth, rule: AccuracyRule, counts: list, callbacks
-) -> tuple[list[AccuracyScore], Decimal, bool]:
-    """One month's AccuracyScore rows, its unrounded total and whether every item could be measured."""
+) -> tuple[list[AccuracyScore], Decimal | None, bool]:
+    """One month's AccuracyScore rows, its unrounded total (None if no item is measurable) and whether all are."""
     month = accuracy_month.month
     by_consultant: dict[int | None, dict] = defaultdict(
         lambda: {"checked": 0, "pending": 0, "failed": defaultdict(int)}
@@ -283,7 +315,7 @@ def _month_scores(
                 bucket["failed"][item] += failed
     dealer = by_consultant.pop("dealer", {"checked": 0, "pending": 0, "failed": defaultdict(int)})
     rows: list[AccuracyScore] = []
-    total = Decimal("0")
+    total: Decimal | None = None
     measurable = True
     for consultant_id, bucket in [(None, dealer), *by_consultant.items()]:
         for item in AccuracyItem.values:
@@ -305,7 +337,7 @@ def _month_scores(
                 if score is None:
                     measurable = False
                 else:
-                    total += score
+                    total = score if total is None else total + score
             rows.append(
                 AccuracyScore(
                     month=accuracy_month,
@@ -332,16 +364,140 @@ def _sum_callbacks(callbacks, month: date):
 
 
 @transaction.atomic
-def accuracy_month_reopen(*, month: date, by=None) -> AccuracyMonth:
-    """Let a frozen month be reconciled again (an administrator's decision, recorded in its history)."""
+def accuracy_month_reopen(*, month: date, by=None, today: date | None = None) -> AccuracyReopening:
+    """Let a frozen month be reconciled again for the year's ``reopen_days`` (an administrator's decision).
+
+    Recorded twice: in the month's history, and as a reopening that keeps the figures as they were
+    frozen; the nightly run on or after ``open_until`` freezes the month again and adds the figures
+    it then has, so the page can say what changed in between.
+    """
+    today = today or timezone.localdate()
     accuracy_month = AccuracyMonth.objects.select_for_update().get(month=month_start(month))
     if not accuracy_month.frozen:
-        raise ValidationError(_("%(month)s is not frozen.") % {"month": accuracy_month})
+        raise ValidationError(_("%(month)s is not frozen.") % {"month": accuracy_month}, code="not_frozen")
+    rules = {rule.year: rule for rule in AccuracyRule.objects.all()}
+    rule = _rule_for(accuracy_month.month.year, rules)
+    now = timezone.now()
     accuracy_month.frozen = False
-    accuracy_month.reopened_by, accuracy_month.reopened_at = by, timezone.now()
+    accuracy_month.reopened_by, accuracy_month.reopened_at = by, now
     accuracy_month._history_user = by
     accuracy_month.save()
-    return accuracy_month
+    reopening = AccuracyReopening(
+        month=accuracy_month,
+        reopened_by=by,
+        reopened_at=now,
+        open_until=today + timedelta(days=rule.reopen_days),
+        before=accuracy_month_snapshot(accuracy_month),
+    )
+    reopening.full_clean()
+    reopening.save()
+    return reopening
 
 
-__all__ = ["FAILS", "accuracy_month_reopen", "accuracy_reconcile", "freeze_date", "month_start", "next_month"]
+# A request still queued or running after this long was lost with its worker (the task's hard time
+# limit is 30 minutes): the button may ask again.
+REQUEST_STALE_AFTER = timedelta(hours=1)
+
+
+@transaction.atomic
+def accuracy_reconcile_request(*, month: date, by=None, today: date | None = None) -> ReconcileRequest:
+    """An administrator's "reconcile now" for one open month: recorded, then sent to a worker once committed.
+
+    The worker runs the nightly job's task for this month (never freezing it). While a request for
+    the month waits or runs, asking again returns that request and sends nothing.
+    """
+    today = today or timezone.localdate()
+    month = month_start(month)
+    if month > month_start(today):
+        raise ValidationError(
+            _("%(month)s has not begun yet; there is nothing to reconcile.") % {"month": month.strftime("%Y-%m")},
+            code="future",
+        )
+    if AccuracyMonth.objects.filter(month=month, frozen=True).exists():
+        raise ValidationError(
+            _("%(month)s is frozen; an administrator must reopen it first.") % {"month": month.strftime("%Y-%m")},
+            code="frozen",
+        )
+    now = timezone.now()
+    active = ReconcileRequest.objects.select_for_update().filter(month=month, status__in=ReconcileRequest.ACTIVE)
+    for request in active:
+        if request.requested_at > now - REQUEST_STALE_AFTER:
+            return request
+        request.status, request.finished_at = ReconcileRequest.Status.FAILED, now
+        request.message = _("No worker finished this request; it was asked again.")
+        request.save(update_fields=["status", "finished_at", "message"])
+    request = ReconcileRequest(month=month, requested_by=by, requested_at=now)
+    request.full_clean()
+    request.save()
+    transaction.on_commit(lambda: _send_request(request.pk))
+    return request
+
+
+def _send_request(request_id: int) -> None:
+    # The tasks module imports this one: import it when sending.
+    from reports.tasks import accuracy_reconcile_task
+
+    accuracy_reconcile_task.delay(request_id=request_id)
+
+
+def accuracy_reconcile_request_run(*, request_id: int, last_attempt: bool = True) -> ReconcileRequest:
+    """Run a queued request (the worker's side): claim it, reconcile its month, record the outcome.
+
+    Another worker that claimed it first wins and this call does nothing. While another
+    reconciliation holds the lock the request goes back to the queue (status ``queued``) for the
+    task to retry, unless this is the ``last_attempt``, when it fails with the reason.
+    """
+    now = timezone.now()
+    claimed = ReconcileRequest.objects.filter(pk=request_id, status=ReconcileRequest.Status.QUEUED).update(
+        status=ReconcileRequest.Status.RUNNING, started_at=now
+    )
+    request = ReconcileRequest.objects.get(pk=request_id)
+    if not claimed:
+        return request
+    try:
+        result = accuracy_reconcile(month=request.month, freeze=False)
+    except ValidationError as exc:
+        return _request_finish(request, ReconcileRequest.Status.FAILED, " ".join(exc.messages))
+    except Exception as exc:
+        failure = _("The reconciliation failed: %(error)s") % {"error": exc}
+        _request_finish(request, ReconcileRequest.Status.FAILED, failure)
+        raise
+    if not result.ran:
+        if last_attempt:
+            return _request_finish(
+                request, ReconcileRequest.Status.FAILED, _("Another reconciliation kept running; try again later.")
+            )
+        ReconcileRequest.objects.filter(pk=request.pk, status=ReconcileRequest.Status.RUNNING).update(
+            status=ReconcileRequest.Status.QUEUED, started_at=None
+        )
+        request.refresh_from_db()
+        return request
+    summary = _("found=%(found)s created=%(created)s updated=%(updated)s closed=%(closed)s") % {
+        "found": result.found,
+        "created": result.created,
+        "updated": result.updated,
+        "closed": result.closed,
+    }
+    if result.unchanged:
+        summary = _("Nothing changed since the last run.")
+    return _request_finish(request, ReconcileRequest.Status.DONE, summary)
+
+
+def _request_finish(request: ReconcileRequest, status: str, message: str) -> ReconcileRequest:
+    ReconcileRequest.objects.filter(pk=request.pk, status=ReconcileRequest.Status.RUNNING).update(
+        status=status, finished_at=timezone.now(), message=message[:2000]
+    )
+    request.refresh_from_db()
+    return request
+
+
+__all__ = [
+    "FAILS",
+    "accuracy_month_reopen",
+    "accuracy_reconcile",
+    "accuracy_reconcile_request",
+    "accuracy_reconcile_request_run",
+    "freeze_date",
+    "month_start",
+    "next_month",
+]

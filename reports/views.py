@@ -1,38 +1,55 @@
-"""The accuracy page: the stored roll-up of a month and its year to date, the export, the reopen button."""
+"""The accuracy page: the stored roll-up of a month and its year to date, the export, reopen and "reconcile now"."""
 
 from __future__ import annotations
 
 from datetime import date
-from urllib.parse import quote
 
 from django.contrib import messages
 from django.contrib.auth.mixins import PermissionRequiredMixin
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views import View
 
-from reports.exports import accuracy_workbook
-from reports.models import AccuracyMonth
-from reports.selectors import accuracy_months, accuracy_report, latest_reconciled_month, parse_month
-from reports.services import accuracy_month_reopen
+from dealership_cs.spreadsheets.writer import xlsx_response
+from reports.exports import accuracy_export_name, accuracy_workbook
+from reports.selectors import (
+    accuracy_default_month,
+    accuracy_month_known,
+    accuracy_months,
+    accuracy_open_months,
+    accuracy_reopenings,
+    accuracy_report,
+    parse_month,
+    reconcile_request_latest,
+)
+from reports.services import accuracy_month_reopen, accuracy_reconcile_request
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+# Reopening and "reconcile now" change figures already reported: administrators only.
+ADMIN_PERMISSION = "reports.reopen_accuracymonth"
 
 
 def _requested_month(request: HttpRequest) -> date:
-    """The month asked for (?month=YYYY-MM), else the latest reconciled one, else this month."""
+    """The month asked for (?month=YYYY-MM), else the latest month with figures."""
     text = request.GET.get("month", "").strip()
     if text:
         return parse_month(text)
-    return latest_reconciled_month() or timezone.localdate().replace(day=1)
+    return accuracy_default_month(timezone.localdate())
+
+
+def _plain(message: str, status: int) -> HttpResponse:
+    return HttpResponse(message, status=status, content_type="text/plain; charset=utf-8")
+
+
+def _back(month: date) -> HttpResponse:
+    return redirect(f"{reverse('reports:accuracy')}?month={month:%Y-%m}")
 
 
 class AccuracyView(PermissionRequiredMixin, View):
-    """Each item's score against target and averages, for a month and the year to date, and per consultant."""
+    """Each item's score against target, last year and averages, for a month and the year to date, per consultant."""
 
     permission_required = "reports.view_accuracymonth"
     raise_exception = True
@@ -43,15 +60,26 @@ class AccuracyView(PermissionRequiredMixin, View):
             month = _requested_month(request)
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
-            month, status = latest_reconciled_month() or timezone.localdate().replace(day=1), 400
+            month, status = accuracy_default_month(timezone.localdate()), 400
         report = accuracy_report(month)
+        is_admin = request.user.has_perm(ADMIN_PERMISSION)
         context = {
             "report": report,
             "month_param": month.strftime("%Y-%m"),
             "months": accuracy_months(),
-            "can_reopen": request.user.has_perm("reports.reopen_accuracymonth"),
+            "can_reopen": is_admin,
+            "reopenings": accuracy_reopenings(report.accuracy_month),
+            "can_reconcile": is_admin and _may_reconcile(report, month),
+            "reconcile_request": reconcile_request_latest(month) if is_admin else None,
+            "open_months": accuracy_open_months() if is_admin else [],
         }
         return render(request, "reports/accuracy.html", context, status=status)
+
+
+def _may_reconcile(report, month: date) -> bool:
+    """An open month (not frozen) that has begun."""
+    frozen = report.accuracy_month is not None and report.accuracy_month.frozen
+    return not frozen and month <= timezone.localdate().replace(day=1)
 
 
 class AccuracyExportView(PermissionRequiredMixin, View):
@@ -64,43 +92,72 @@ class AccuracyExportView(PermissionRequiredMixin, View):
         try:
             month = _requested_month(request)
         except ValidationError as exc:
-            return HttpResponse(" ".join(exc.messages), status=400, content_type="text/plain; charset=utf-8")
+            return _plain(" ".join(exc.messages), 400)
         report = accuracy_report(month)
         if not report.reconciled:
-            return HttpResponse(
-                _("%(month)s has not been reconciled yet.") % {"month": month.strftime("%Y-%m")},
-                status=404,
-                content_type="text/plain; charset=utf-8",
-            )
-        response = HttpResponse(accuracy_workbook(report), content_type=XLSX)
-        name = _("accuracy-%(month)s.xlsx") % {"month": month.strftime("%Y-%m")}
-        response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(name)}"
-        return response
+            return _plain(_("%(month)s has not been reconciled yet.") % {"month": month.strftime("%Y-%m")}, 404)
+        return xlsx_response(accuracy_workbook(report), accuracy_export_name(month))
 
 
 class AccuracyReopenView(PermissionRequiredMixin, View):
-    """An administrator reopens a frozen month (recorded in the month's history)."""
+    """An administrator reopens a frozen month for the year's days open (recorded with the figures)."""
 
-    permission_required = "reports.reopen_accuracymonth"
+    permission_required = ADMIN_PERMISSION
     raise_exception = True
 
     def post(self, request: HttpRequest, month: str) -> HttpResponse:
         try:
             first = parse_month(month)
         except ValidationError as exc:
-            return HttpResponse(" ".join(exc.messages), status=400, content_type="text/plain; charset=utf-8")
-        get_object_or_404(AccuracyMonth, month=first)
+            return _plain(" ".join(exc.messages), 400)
+        if not accuracy_month_known(first):
+            raise Http404
         try:
-            accuracy_month_reopen(month=first, by=request.user)
+            reopening = accuracy_month_reopen(month=first, by=request.user)
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
         else:
             messages.success(
                 request,
                 _(
-                    "%(month)s is open again: the next reconciliation recomputes it, and the nightly run "
-                    "freezes it again."
+                    "%(month)s is open again until %(until)s: reconciliations recompute it, then the nightly "
+                    "run freezes it again."
                 )
+                % {"month": first.strftime("%Y-%m"), "until": reopening.open_until.isoformat()},
+            )
+        return _back(first)
+
+
+class AccuracyReconcileView(PermissionRequiredMixin, View):
+    """An administrator's "reconcile now" for an open month (POST), and the request's state (GET, polled)."""
+
+    permission_required = ADMIN_PERMISSION
+    raise_exception = True
+
+    def _month(self, month: str) -> date:
+        try:
+            return parse_month(month)
+        except ValidationError:
+            raise Http404 from None
+
+    def get(self, request: HttpRequest, month: str) -> HttpResponse:
+        first = self._month(month)
+        context = {"reconcile_request": reconcile_request_latest(first), "month_param": f"{first:%Y-%m}"}
+        return render(request, "reports/includes/reconcile_request.html", context)
+
+    def post(self, request: HttpRequest, month: str) -> HttpResponse:
+        try:
+            first = parse_month(month)
+        except ValidationError as exc:
+            return _plain(" ".join(exc.messages), 400)
+        try:
+            accuracy_reconcile_request(month=first, by=request.user)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(
+                request,
+                _("%(month)s is queued for reconciliation; this page shows when it runs and when it is done.")
                 % {"month": first.strftime("%Y-%m")},
             )
-        return redirect(f"{reverse('reports:accuracy')}?month={first:%Y-%m}")
+        return _back(first)

@@ -7,9 +7,10 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
 
 from customers.tests.factories import StaffFactory
-from reports.models import AccuracyMonth, AccuracyRule, AccuracyScore
+from reports.models import AccuracyMonth, AccuracyReopening, AccuracyRule, AccuracyScore
 from reports.selectors import accuracy_report
 from reports.services import accuracy_month_reopen
 from reports.tests.helpers import AUGUST, make_archive, make_invoice, paired, run
@@ -111,6 +112,15 @@ def test_the_total_adds_the_unrounded_item_scores_and_rounds_once():
     report = accuracy_report(AUGUST)
     assert report.figures.item("amount").score == Decimal("5.14")
     assert report.figures.total == report.year_to_date.total == Decimal("62.29")
+
+
+def test_a_month_with_nothing_checked_has_no_total_rather_than_zero():
+    make_archive(delivered=date(2011, 8, 31))  # no invoice yet, deadline 3 September: pending
+    run(today=date(2011, 9, 1))
+    month = AccuracyMonth.objects.get(month=AUGUST)
+    assert (month.total, month.partial) == (None, True)
+    assert dealer("timeliness").pending == 1 and dealer("timeliness").score is None
+    assert accuracy_report(AUGUST).figures.total is None
 
 
 def test_the_year_to_date_adds_the_months_counts_before_scoring():
@@ -227,8 +237,9 @@ def test_a_reopened_month_can_be_reconciled_again_and_the_reopening_is_recorded(
     archive = _july_archive()
     run(today=date(2011, 8, 20), freeze=True)
     history = AccuracyMonth.objects.get(month=JULY).history.count()
-    reopened = accuracy_month_reopen(month=JULY, by=admin_user)
-    assert (reopened.frozen, reopened.reopened_by) == (False, admin_user)
+    reopening = accuracy_month_reopen(month=JULY, by=admin_user, today=date(2011, 8, 20))
+    month = reopening.month
+    assert (month.frozen, month.reopened_by, reopening.reopened_by) == (False, admin_user, admin_user)
     records = AccuracyMonth.objects.get(month=JULY).history.order_by("-history_date")
     assert records.count() == history + 1 and records[0].history_user == admin_user
     assert records[0].frozen is False and records[1].frozen is True
@@ -240,8 +251,52 @@ def test_a_reopened_month_can_be_reconciled_again_and_the_reopening_is_recorded(
     assert result.months == [JULY] and result.frozen == []
     assert dealer("timeliness", JULY).score == Decimal("40.00")
     assert not AccuracyMonth.objects.get(month=JULY).frozen
-    # The next nightly run freezes it again.
+
+
+def test_a_reopened_month_stays_open_seven_days_then_the_nightly_run_freezes_it_with_what_changed(admin_user):
+    archive = _july_archive()
+    run(today=date(2011, 8, 20), freeze=True)
+    assert AccuracyRule.objects.get(year=2011).reopen_days == 7
+    reopening = accuracy_month_reopen(month=JULY, by=admin_user, today=date(2011, 8, 20))
+    assert reopening.open_until == date(2011, 8, 27) and reopening.is_open
+    archive.late_invoice.invoice_date = archive.delivery_date + timedelta(days=1)
+    archive.late_invoice.save()
+    # The nightly runs of the seven days reconcile the month and leave it open for more corrections.
+    for day in range(21, 27):
+        assert run(today=date(2011, 8, day), freeze=True).frozen == [], day
+    assert dealer("timeliness", JULY).score == Decimal("40.00")
+    assert run(today=date(2011, 8, 27), freeze=True).frozen == [JULY]
+    month = AccuracyMonth.objects.get(month=JULY)
+    reopening.refresh_from_db()
+    assert month.frozen and reopening.refrozen_at == month.frozen_at and not reopening.is_open
+    # What changed in between: timeliness 0 → 40 (total 24 → 64), the late invoice gone.
+    assert reopening.before["items"]["timeliness"] == {"checked": 1, "matched": 0, "score": "0.00"}
+    assert reopening.after["items"]["timeliness"] == {"checked": 1, "matched": 1, "score": "40.00"}
+    assert (reopening.before["total"], reopening.after["total"]) == ("24.00", "64.00")
+    assert (reopening.before["discrepancies"], reopening.after["discrepancies"]) == ({"late_invoice": 1}, {})
+    # Frozen again: the next runs leave it alone, and it can be reopened again.
+    assert JULY not in run(today=date(2011, 8, 28), freeze=True).months
+    again = accuracy_month_reopen(month=JULY, by=admin_user, today=date(2011, 9, 1))
+    assert again.pk != reopening.pk and again.before == reopening.after
+
+
+def test_the_days_a_reopened_month_stays_open_follow_the_year_rule(admin_user):
+    AccuracyRule.objects.filter(year=2011).update(reopen_days=2)
+    _july_archive()
+    run(today=date(2011, 8, 20), freeze=True)
+    accuracy_month_reopen(month=JULY, by=admin_user, today=date(2011, 8, 20))
+    assert run(today=date(2011, 8, 21), freeze=True).frozen == []
     assert run(today=date(2011, 8, 22), freeze=True).frozen == [JULY]
+
+
+def test_a_month_is_reopened_once_at_a_time(admin_user):
+    _july_archive()
+    run(today=date(2011, 8, 20), freeze=True)
+    reopening = accuracy_month_reopen(month=JULY, by=admin_user, today=date(2011, 8, 20))
+    with pytest.raises(IntegrityError), transaction.atomic():
+        AccuracyReopening.objects.create(
+            month=reopening.month, reopened_at=reopening.reopened_at, open_until=date(2011, 9, 1), before={}
+        )
 
 
 def test_reopening_a_month_that_is_not_frozen_is_refused(admin_user, english):
@@ -266,3 +321,28 @@ def test_a_year_without_rule_uses_the_nearest_year_rule():
     result = run(today=date(2012, 3, 1))
     assert result.months == [date(2009, 5, 1), date(2012, 2, 1)]
     assert dealer("timeliness", date(2009, 5, 1)).score == Decimal("40.00")
+
+
+# --- last year's result ----------------------------------------------------------------------------
+
+
+def test_the_2011_rules_carry_the_2010_result_and_the_report_shows_it():
+    rule = AccuracyRule.objects.get(year=2011)
+    assert [rule.last_year(item) for item in ("timeliness", "name", "amount", "invoice_number", "callback")] == [
+        Decimal("38"),
+        Decimal("11"),
+        Decimal("5"),
+        Decimal("5"),
+        Decimal("36"),
+    ]
+    # The plan gives no 2009 result.
+    assert AccuracyRule.objects.get(year=2010).last_year("timeliness") is None
+    paired(make_archive())
+    run()
+    report = accuracy_report(AUGUST)
+    assert report.figures.item("name").last_year == Decimal("11")
+    assert report.figures.last_year == report.year_to_date.last_year == Decimal("95")
+    # A year without rules of its own has no last year's result (it is not 2011's "last year").
+    paired(make_archive(delivered=date(2012, 3, 10)))
+    run(today=date(2012, 4, 1))
+    assert accuracy_report(date(2012, 3, 1)).figures.last_year is None

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import json
+from datetime import date, timedelta
 
 import pytest
-from django.utils import translation
+from django.utils import timezone, translation
 from rest_framework.test import APIClient
 
 from reports.models import AccuracyMonth
@@ -58,6 +59,14 @@ def test_the_month_figures_are_exactly_this_json(manager_user, august, django_as
     assert response.content.decode().endswith('"total":62.0,"partial":true}')
 
 
+def test_a_month_with_nothing_checked_has_a_null_total(staff_user):
+    make_archive(delivered=date(2011, 8, 31))  # pending: its invoicing deadline has not passed
+    run(today=date(2011, 9, 1))
+    body = api(staff_user).get("/api/accuracy/", {"month": "2011-08"}).json()
+    assert body["total"] is None and body["partial"] is True
+    assert body["items"]["timeliness"] == {"points": 40, "checked": 0, "matched": 0, "rate": None, "score": None}
+
+
 def test_without_a_month_the_latest_reconciled_month_is_given(staff_user, august):
     assert api(staff_user).get("/api/accuracy/").json()["month"] == "2011-08"
 
@@ -108,6 +117,8 @@ def test_an_administrator_reopens_a_month_through_the_api(admin_user, august):
     AccuracyMonth.objects.filter(month=AUGUST).update(frozen=True)
     response = api(admin_user).post("/api/accuracy/reopen/", {"month": "2011-08"}, format="json")
     assert response.status_code == 200 and response.json()["frozen"] is False
+    # Open for 2011's seven days, then the nightly run freezes it again.
+    assert response.json()["open_until"] == (timezone.localdate() + timedelta(days=7)).isoformat()
     month = AccuracyMonth.objects.get(month=AUGUST)
     assert month.reopened_by == admin_user and month.history.latest("history_date").history_user == admin_user
     again = api(admin_user).post("/api/accuracy/reopen/", {"month": "2011-08"}, format="json")

@@ -2,20 +2,24 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from io import StringIO
 from unittest import mock
 
 import pytest
+from celery.exceptions import Retry
 from celery.schedules import crontab
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
+from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from customers import tasks as customer_tasks
 from customers.models import Discrepancy, OmdImport
 from dealership_cs.celery import app as celery_app
-from reports.models import AccuracyMonth
-from reports.services import accuracy_month_reopen
+from reports.models import AccuracyMonth, ReconcileRequest, ReconcileRun
+from reports.services import accuracy_month_reopen, accuracy_reconcile_request, accuracy_reconcile_request_run
 from reports.tasks import accuracy_reconcile_task
 from reports.tests.helpers import AUGUST, make_archive, paired, run
 
@@ -151,3 +155,86 @@ def test_the_command_refuses_a_frozen_month_until_it_is_reopened(two_months, adm
 def test_the_command_says_so_when_another_run_holds_the_lock(two_months, lock_held_elsewhere, english):
     assert "Another reconciliation is running" in _refused("reconcile")
     assert not Discrepancy.objects.exists()
+
+
+# --- "reconcile now" -------------------------------------------------------------------------------
+
+
+def _request(admin_user, month=AUGUST, today=date(2011, 9, 3)):
+    with mock.patch("reports.tasks.accuracy_reconcile_task.delay"):
+        return accuracy_reconcile_request(month=month, by=admin_user, today=today)
+
+
+def test_a_request_is_sent_to_the_worker_only_after_commit(admin_user, django_capture_on_commit_callbacks):
+    with mock.patch("reports.tasks.accuracy_reconcile_task.delay") as delay:
+        with django_capture_on_commit_callbacks(execute=False) as callbacks:
+            request = accuracy_reconcile_request(month=date(2011, 8, 17), by=admin_user, today=date(2011, 9, 3))
+        delay.assert_not_called()
+        for callback in callbacks:
+            callback()
+    delay.assert_called_once_with(request_id=request.pk)
+    assert (request.month, request.status, request.requested_by) == (AUGUST, "queued", admin_user)
+
+
+def test_the_requested_run_reconciles_its_month_unfrozen_and_a_second_call_does_nothing(
+    two_months, admin_user, english
+):
+    request = _request(admin_user)
+    outcome = accuracy_reconcile_task(request_id=request.pk)
+    assert outcome == {"request": request.pk, "month": "2011-08", "status": "done"}
+    request.refresh_from_db()
+    assert request.started_at is not None and request.finished_at >= request.started_at
+    assert request.message == "found=1 created=1 updated=0 closed=0"
+    # Only August, and it stays open although its freeze day passed long ago.
+    assert list(AccuracyMonth.objects.values_list("month", "frozen")) == [(AUGUST, False)]
+    assert Discrepancy.objects.count() == 1
+    again = accuracy_reconcile_task(request_id=request.pk)
+    assert again["status"] == "done" and ReconcileRun.objects.count() == 1
+
+
+def test_a_request_waits_while_another_reconciliation_runs_and_fails_after_the_last_attempt(
+    two_months, admin_user, lock_held_elsewhere, english
+):
+    request = _request(admin_user)
+    with pytest.raises(Retry):
+        accuracy_reconcile_task(request_id=request.pk)
+    request.refresh_from_db()
+    assert (request.status, request.started_at) == ("queued", None)
+    request = accuracy_reconcile_request_run(request_id=request.pk, last_attempt=True)
+    assert request.status == "failed" and "Another reconciliation kept running" in request.message
+    assert not Discrepancy.objects.exists()
+
+
+def test_a_month_frozen_after_the_request_fails_it_with_the_reason(two_months, admin_user, english):
+    request = _request(admin_user)
+    run(today=date(2011, 9, 20), freeze=True)
+    assert accuracy_reconcile_task(request_id=request.pk)["status"] == "failed"
+    request.refresh_from_db()
+    assert request.message == "2011-08 is frozen; an administrator must reopen it first."
+
+
+def test_asking_again_while_a_request_waits_returns_it_and_a_lost_one_is_replaced(admin_user):
+    first = _request(admin_user)
+    assert _request(admin_user).pk == first.pk
+    # A request nobody finished within the hour (its worker was lost) is failed and asked again.
+    ReconcileRequest.objects.filter(pk=first.pk).update(requested_at=timezone.now() - timedelta(hours=2))
+    second = _request(admin_user)
+    first.refresh_from_db()
+    assert second.pk != first.pk and (first.status, second.status) == ("failed", "queued")
+
+
+def test_requests_for_frozen_or_future_months_are_refused(two_months, admin_user, english):
+    run(today=date(2011, 9, 20), freeze=True)
+    with pytest.raises(ValidationError, match="2011-08 is frozen"):
+        _request(admin_user)
+    with pytest.raises(ValidationError, match="2011-10 has not begun"):
+        _request(admin_user, month=date(2011, 10, 1), today=date(2011, 9, 20))
+    assert not ReconcileRequest.objects.exists()
+
+
+def test_one_request_waits_or_runs_per_month(admin_user):
+    request = _request(admin_user)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        ReconcileRequest.objects.create(month=request.month, requested_at=timezone.now())
+    with pytest.raises(IntegrityError), transaction.atomic():
+        ReconcileRequest.objects.filter(pk=request.pk).update(status="running")  # running needs started_at
