@@ -48,6 +48,16 @@ class CallbacksConfig(AppConfig):
                 order=215,
             ),
             NavItem(
+                key="callback_rules",
+                label=_("Callback rules"),
+                url_name="callbacks:rules",
+                section=section,
+                description=_("When callbacks are due and expire, retries, and the answers that open a complaint."),
+                perms=("callbacks.view_callbackrule",),
+                home_roles=(manager, admin),
+                order=230,
+            ),
+            NavItem(
                 key="complaints",
                 label=_("Complaints"),
                 url_name="callbacks:complaint_list",

@@ -104,3 +104,43 @@ class ComplaintAdvanceForm(StyledForm):
             allowed = Complaint.FLOW[complaint.status]
             self.fields["status"].choices = [(s, Complaint.Status(s).label) for s in allowed]
             self.fields["owner"].initial = complaint.owner_id
+
+
+class RuleForm(StyledForm):
+    """One callback rule as a manager edits it (the retry delays as two hour fields)."""
+
+    due_after_days = forms.IntegerField(label=_("Due (days after the event)"), min_value=0, max_value=365)
+    expires_after_days = forms.IntegerField(label=_("Expires (days after the event)"), min_value=1, max_value=365)
+    max_attempts = forms.IntegerField(label=_("Maximum attempts"), min_value=1, max_value=20)
+    no_answer_hours = forms.IntegerField(label=_("Retry after no answer (hours)"), min_value=1, max_value=336)
+    busy_hours = forms.IntegerField(label=_("Retry after busy (hours)"), min_value=1, max_value=336)
+
+    @classmethod
+    def for_rule(cls, rule, data=None):
+        initial = {
+            "due_after_days": rule.due_after_days,
+            "expires_after_days": rule.expires_after_days,
+            "max_attempts": rule.max_attempts,
+            "no_answer_hours": rule.retry_delay("no_answer"),
+            "busy_hours": rule.retry_delay("busy"),
+        }
+        form = cls(data, initial=initial, prefix=f"rule{rule.pk}")
+        # The row's inputs belong to the form in its last cell (a <form> cannot wrap a table row).
+        for field in form.fields.values():
+            field.widget.attrs["form"] = f"rule-form-{rule.pk}"
+        return form
+
+    def service_fields(self) -> dict:
+        data = self.cleaned_data
+        return {
+            "due_after_days": data["due_after_days"],
+            "expires_after_days": data["expires_after_days"],
+            "max_attempts": data["max_attempts"],
+            "retry_delay_hours": {"no_answer": data["no_answer_hours"], "busy": data["busy_hours"]},
+        }
+
+
+class ThresholdForm(StyledForm):
+    threshold = forms.DecimalField(
+        label=_("Complaint at or below"), required=False, min_value=0, max_value=10, decimal_places=1
+    )

@@ -17,8 +17,8 @@ from django.views.decorators.cache import never_cache
 
 from callbacks import exports, services
 from callbacks.filters import CallbackTaskFilter, ComplaintFilter
-from callbacks.forms import OUTCOME_KEYS, CallForm, ComplaintAdvanceForm, ComplaintForm
-from callbacks.models import CallbackTask, Complaint
+from callbacks.forms import OUTCOME_KEYS, CallForm, ComplaintAdvanceForm, ComplaintForm, RuleForm, ThresholdForm
+from callbacks.models import CallbackRule, CallbackTask, Complaint, Question
 from callbacks.selectors import DESK_RELATED, agent_queue, agent_queue_counts, call_context, supervision
 from customers.models import Customer
 from dealership_cs.generic_views import FilteredListView, RecordDetailView
@@ -271,3 +271,61 @@ class SupervisionView(PermissionRequiredMixin, View):
             "months": range(1, 13),
         }
         return render(request, "callbacks/supervision.html", context)
+
+
+class RulesView(PermissionRequiredMixin, View):
+    """The desk's rules and the questions' complaint thresholds; managers and admins change them."""
+
+    permission_required = "callbacks.view_callbackrule"
+    raise_exception = True
+
+    def _render(self, request, forms_by_rule=None, threshold_errors=None, status=200) -> HttpResponse:
+        rules = list(CallbackRule.objects.select_related("questionnaire").order_by("kind"))
+        forms_by_rule = forms_by_rule or {}
+        rows = [(rule, forms_by_rule.get(rule.pk) or RuleForm.for_rule(rule)) for rule in rules]
+        questions = Question.objects.filter(version__status="in_use").select_related("version__questionnaire")
+        return render(
+            request,
+            "callbacks/rules.html",
+            {
+                "rows": rows,
+                "questions": questions.order_by("version__questionnaire__code", "position"),
+                "threshold_errors": threshold_errors or {},
+                "can_change_rules": request.user.has_perm("callbacks.change_callbackrule"),
+                "can_change_thresholds": request.user.has_perm("callbacks.change_question"),
+            },
+            status=status,
+        )
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        return self._render(request)
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        if "rule" in request.POST:
+            if not request.user.has_perm("callbacks.change_callbackrule"):
+                return HttpResponse(status=403)
+            rule = get_object_or_404(CallbackRule, pk=request.POST.get("rule"))
+            form = RuleForm.for_rule(rule, request.POST)
+            if form.is_valid():
+                try:
+                    services.callback_rule_update(rule=rule, by=request.user, **form.service_fields())
+                    messages.success(request, _("%(rule)s saved.") % {"rule": rule})
+                    return redirect("callbacks:rules")
+                except ValidationError as exc:
+                    _form_errors(form, exc)
+            return self._render(request, forms_by_rule={rule.pk: form}, status=400)
+        if not request.user.has_perm("callbacks.change_question"):
+            return HttpResponse(status=403)
+        question = get_object_or_404(Question.objects.filter(version__status="in_use"), pk=request.POST.get("question"))
+        form = ThresholdForm(request.POST)
+        if form.is_valid():
+            try:
+                services.question_threshold_set(
+                    question=question, threshold=form.cleaned_data["threshold"], by=request.user
+                )
+                messages.success(request, _("Threshold of %(code)s saved.") % {"code": question.code})
+                return redirect("callbacks:rules")
+            except ValidationError as exc:
+                return self._render(request, threshold_errors={question.pk: " ".join(exc.messages)}, status=400)
+        errors = " ".join(e for errs in form.errors.values() for e in errs)
+        return self._render(request, threshold_errors={question.pk: errors}, status=400)

@@ -9,12 +9,14 @@ from callbacks.services.calls import LoggedCall, TaskHeld, attempt_log, task_rel
 from callbacks.services.complaints import complaint_advance, complaint_open
 from callbacks.services.generation import GenerationResult, callbacks_generate
 from callbacks.services.questionnaires import question_threshold_set, questionnaire_draft, questionnaire_publish
+from callbacks.services.rules import callback_rule_update
 
 __all__ = [
     "GenerationResult",
     "LoggedCall",
     "TaskHeld",
     "attempt_log",
+    "callback_rule_update",
     "callbacks_generate",
     "complaint_advance",
     "complaint_open",
