@@ -26,7 +26,7 @@ from customers.models import (
     Vehicle,
 )
 from customers.selectors import Candidate, customer_duplicates, vehicle_duplicates
-from customers.validators import clean_name
+from customers.validators import clean_name, normalize_phone, validate_phone
 from dealership_cs.models import Staff
 
 CUSTOMER_FIELDS = (
@@ -330,10 +330,21 @@ def phone_correction_propose(
 
 
 @transaction.atomic
-def phone_correction_apply(*, correction: PhoneCorrection, by=None) -> PhoneCorrection:
+def phone_correction_apply(*, correction: PhoneCorrection, by=None, new_value: str | None = None) -> PhoneCorrection:
+    """Apply a proposed number. A callback that found a number wrong proposes no new one: staff find
+    the right number and give it here (``new_value``)."""
     correction = PhoneCorrection.objects.select_for_update().get(pk=correction.pk)
     if correction.status != PhoneCorrection.Status.PENDING:
         raise ValidationError(_("This correction was already decided."))
+    if new_value:
+        correction.new_value = normalize_phone(new_value)
+        validate_phone(correction.new_value)
+        if correction.new_value == correction.old_value:
+            raise ValidationError({"new_value": _("The new number is the same as the current one.")})
+    if not correction.new_value:
+        raise ValidationError(
+            {"new_value": _("Enter the right number before applying: the call found the old one wrong.")}
+        )
     customer = Customer.objects.select_for_update().get(pk=correction.customer_id)
     if getattr(customer, correction.field) != correction.old_value:
         # Someone fixed the number since: applying this stale proposal would undo their fix.

@@ -139,3 +139,18 @@ def test_an_overdue_complaint_is_flagged(task, agent_user):
     later = complaint.opened_at + dt.timedelta(hours=25)
     assert complaint.is_overdue(later) and Complaint.objects.overdue(later).get() == complaint
     assert not complaint.is_overdue(complaint.opened_at + dt.timedelta(hours=23))
+
+
+def test_staff_apply_a_wrong_number_proposal_only_with_the_right_number(client, task, agent_user, staff_user):
+    attempt_log(task=task, agent=agent_user, outcome="wrong_number")
+    correction = PhoneCorrection.objects.get()
+    client.force_login(staff_user)
+    assert 'data-testid="new-value"' in client.get("/customers/phone-corrections/").content.decode()
+    client.post(f"/customers/phone-corrections/{correction.pk}/apply/")
+    correction.refresh_from_db()
+    assert correction.status == "pending" and task.customer.mobile == type(task.customer).objects.get().mobile
+    client.post(f"/customers/phone-corrections/{correction.pk}/apply/", {"new_value": "+86 138-0534-1234"})
+    correction.refresh_from_db()
+    assert (correction.status, correction.new_value) == ("applied", "13805341234")
+    task.customer.refresh_from_db()
+    assert task.customer.mobile == "13805341234"

@@ -276,8 +276,9 @@ class PhoneCorrectionDecideView(PermissionRequiredMixin, View):
         action = {"apply": services.phone_correction_apply, "reject": services.phone_correction_reject}.get(decision)
         if action is None:
             return HttpResponse(status=404)
+        extra = {"new_value": request.POST.get("new_value", "").strip()} if decision == "apply" else {}
         try:
-            action(correction=correction, by=request.user)
+            action(correction=correction, by=request.user, **extra)
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
         else:
