@@ -12,6 +12,7 @@ from dealership_cs import views
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
+    path("favicon.ico", views.favicon, name="favicon"),
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
@@ -31,6 +32,11 @@ urlpatterns = [
     path("api/", include("dealership_cs.api.urls")),
     path("admin/", admin.site.urls),
 ]
+
+# Translated pages in the site's layout (JSON under /api/); the 500 page never fails itself.
+handler403 = "dealership_cs.views.permission_denied"
+handler404 = "dealership_cs.views.page_not_found"
+handler500 = "dealership_cs.views.server_error"
 
 if settings.DEBUG:
     from django.contrib.staticfiles.urls import staticfiles_urlpatterns

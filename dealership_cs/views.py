@@ -5,18 +5,23 @@ Views parse, authorise, delegate and respond; writes go through dealership_cs.se
 
 from __future__ import annotations
 
+import logging
 import uuid
 
 from celery.result import AsyncResult
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.mixins import PermissionRequiredMixin
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.contrib.staticfiles import finders
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseServerError, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template import loader
 from django.utils.decorators import method_decorator
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import requires_csrf_token
 from django.views.decorators.http import require_GET
 from django.views.generic import DetailView, ListView
 
@@ -145,3 +150,93 @@ class StaffEditView(PermissionRequiredMixin, View):
             staff = services.staff_update(staff=staff, **form.cleaned_data)
             messages.success(request, _("Staff member %(name)s was saved.") % {"name": staff.name})
         return redirect("staff_detail", pk=staff.pk)
+
+
+# --- Error pages and the favicon -----------------------------------------------------------------
+# Django calls these for any exception a view lets through (see handler403/404/500 in urls.py):
+# translated pages inside the site's layout, with the menu and a way back. Under /api/ they answer
+# JSON, as the API does everywhere else.
+
+logger = logging.getLogger(__name__)
+
+_API_PREFIX = "/api/"
+
+
+def _back_url(request: HttpRequest) -> str:
+    """The page the user came from, when it is a page of this site other than this one; else ""."""
+    referer = request.META.get("HTTP_REFERER", "")
+    try:
+        here = request.build_absolute_uri()
+        allowed = url_has_allowed_host_and_scheme(
+            referer, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        )
+    except Exception:  # a bad Host header must not turn a 404 into a 500
+        return ""
+    return referer if referer and allowed and referer != here else ""
+
+
+def _api_error(message: str, status: int) -> JsonResponse:
+    return JsonResponse({"detail": message}, status=status)
+
+
+@requires_csrf_token
+def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    if request.path.startswith(_API_PREFIX):
+        return _api_error(_("Not found."), 404)
+    return render(request, "404.html", {"back_url": _back_url(request)}, status=404)
+
+
+@requires_csrf_token
+def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    # A PermissionDenied raised with a message (a published questionnaire cannot change) says why.
+    reason = str(exception) if exception is not None else ""
+    if request.path.startswith(_API_PREFIX):
+        return _api_error(reason or _("You do not have permission to perform this action."), 403)
+    return render(request, "403.html", {"back_url": _back_url(request), "reason": reason}, status=403)
+
+
+# The last resort when even the template cannot be rendered: no template, no database, no translation.
+_BARE_500 = (
+    '<!doctype html><html lang="zh-hans"><meta charset="utf-8"><title>500</title>'
+    "<h1>服务器出错 · Server error</h1>"
+    "<p>错误已记录，请稍后再试。The error was logged; please try again later.</p>"
+    '<p><a href="/">返回首页 · Home</a></p></html>'
+)
+
+
+@requires_csrf_token
+def server_error(request: HttpRequest) -> HttpResponse:
+    """The 500 page; it must never fail itself, whatever broke the request (the database, a template)."""
+    if request.path.startswith(_API_PREFIX):
+        return _api_error(_("Server error: it was logged; please try again later."), 500)
+    try:
+        # The full page: the menu of the user's roles needs the session and the database.
+        return render(request, "500.html", {"back_url": _back_url(request)}, status=500)
+    except Exception:
+        logger.exception("The full 500 page could not be rendered; answering with the minimal one.")
+    try:
+        # No request, so no context processor, session or database: the layout without the menu.
+        html = loader.get_template("500.html").render({"error_minimal": True})
+    except Exception:
+        logger.exception("The minimal 500 page could not be rendered; answering with bare HTML.")
+        html = _BARE_500
+    return HttpResponseServerError(html)
+
+
+_FAVICON: bytes | None = None
+
+
+@login_not_required
+@require_GET
+def favicon(request: HttpRequest) -> HttpResponse:
+    """/favicon.ico, which browsers ask for on every site whatever the page links to."""
+    global _FAVICON
+    if _FAVICON is None:
+        path = finders.find("favicon.ico")
+        if path is None:
+            raise Http404
+        with open(path, "rb") as icon:
+            _FAVICON = icon.read()
+    response = HttpResponse(_FAVICON, content_type="image/x-icon")
+    response["Cache-Control"] = "public, max-age=86400"
+    return response

@@ -6,6 +6,11 @@ document.addEventListener("keydown", (event) => {
   }
 });
 
+// "Back" on the error pages when the previous page is not known to the server.
+document.addEventListener("click", (event) => {
+  if (event.target.closest("[data-history-back]")) history.back();
+});
+
 // A select marked data-submit-on-change opens what it names at once (the form's button stays for no-JS use).
 document.addEventListener("change", (event) => {
   if (event.target.matches("select[data-submit-on-change]")) event.target.form.submit();
