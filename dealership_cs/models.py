@@ -20,6 +20,17 @@ class StaffQuerySet(models.QuerySet):
     def active(self) -> StaffQuerySet:
         return self.filter(active=True)
 
+    def choosable(self, *, keep: int | None = None, **conditions) -> StaffQuerySet:
+        """Whom a choice list offers: the active people meeting ``conditions``, plus ``keep``.
+
+        A deactivated person leaves every choice list, but a record being edited keeps showing
+        (and may keep) the person it already names: ``keep`` is that person's id.
+        """
+        offered = Q(active=True, **conditions)
+        if keep is not None:
+            offered |= Q(pk=keep)
+        return self.filter(offered)
+
     def sales_consultants(self) -> StaffQuerySet:
         return self.filter(position=Staff.Position.SALES_CONSULTANT)
 

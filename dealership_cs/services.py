@@ -6,10 +6,14 @@ from datetime import timedelta
 from importlib import import_module
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from dealership_cs.errors import Conflict
 from dealership_cs.models import Staff
+from dealership_cs.selectors import staff_records
 
 STAFF_FIELDS = ("name", "department", "position", "employee_number", "phone", "active", "user", "notes")
 
@@ -34,6 +38,73 @@ def staff_update(*, staff: Staff, **fields) -> Staff:
         setattr(staff, name, value)
     staff.full_clean()
     staff.save()
+    return staff
+
+
+class StaffHasRecords(Conflict):
+    """A staff member whom records name cannot be deleted; ``details["records"]`` says which."""
+
+    code = "staff_has_records"
+
+
+def _locked_staff(staff: Staff) -> Staff:
+    # On PostgreSQL a row that is being inserted with a reference to this person holds a key-share
+    # lock on it, so the check below and a new archive naming them cannot cross.
+    return Staff.objects.select_for_update().get(pk=staff.pk)
+
+
+def _stamp(staff: Staff, by) -> None:
+    # Without ``by`` the history middleware names the request's user (or nobody, outside a request).
+    if by is not None:
+        staff._history_user = by
+
+
+@transaction.atomic
+def staff_delete(*, staff: Staff, by=None) -> None:
+    """Delete a staff member whom no record names (a mistaken entry); anyone else is refused.
+
+    People who have records are deactivated instead (``staff_deactivate``): archives, visits,
+    discrepancies and their history keep showing who it was.
+    """
+    staff = _locked_staff(staff)
+    records = staff_records(staff)
+    if records:
+        listed = "; ".join(f"{record.label}: {record.count}" for record in records)
+        raise StaffHasRecords(
+            _(
+                "%(name)s cannot be deleted: records still name them (%(records)s). Deactivate them instead: "
+                "they leave the choice lists and the records keep showing them."
+            )
+            % {"name": staff.name, "records": listed},
+            details={"records": [{"model": r.model, "label": r.label, "count": r.count} for r in records]},
+        )
+    _stamp(staff, by)
+    staff.delete()
+
+
+@transaction.atomic
+def staff_deactivate(*, staff: Staff, by=None) -> Staff:
+    """Someone who left: out of every choice list from now on, still shown on the records that name them."""
+    staff = _locked_staff(staff)
+    if not staff.active:
+        raise ValidationError(_("%(name)s is already inactive.") % {"name": staff.name}, code="inactive")
+    staff.active = False
+    _stamp(staff, by)
+    staff._change_reason = _("Deactivated")
+    staff.save(update_fields=["active", "updated_at"])
+    return staff
+
+
+@transaction.atomic
+def staff_reactivate(*, staff: Staff, by=None) -> Staff:
+    """Someone who is back: offered in the choice lists again."""
+    staff = _locked_staff(staff)
+    if staff.active:
+        raise ValidationError(_("%(name)s is already active.") % {"name": staff.name}, code="active")
+    staff.active = True
+    _stamp(staff, by)
+    staff._change_reason = _("Reactivated")
+    staff.save(update_fields=["active", "updated_at"])
     return staff
 
 

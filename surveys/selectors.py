@@ -16,7 +16,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Max, Min
 
-from surveys.models import ANNUAL, ItemScore, OfficialScore, Program, ScoreItem, Target
+from surveys.models import ANNUAL, ItemScore, OfficialScore, Program, ScoreImport, ScoreItem, Target
 from surveys.periods import Period, period_indexes
 
 TWO = Decimal("0.01")
@@ -386,3 +386,42 @@ def score_years(program: Program) -> list[int]:
 
 def latest_year(program: Program) -> int | None:
     return OfficialScore.objects.filter(program=program).aggregate(y=Max("year"))["y"]
+
+
+# --- What the pages look up ---------------------------------------------------------------------
+
+
+def program_for(user, code: str) -> Program | None:
+    """The program with this code (any case, spaces ignored) if the user may see it."""
+    return Program.objects.visible_to(user).filter(code=code.strip().upper()).first()
+
+
+def active_programs(user) -> list[Program]:
+    """The programs the user may see that are still reported, in the catalogue's order."""
+    return list(Program.objects.visible_to(user).filter(active=True))
+
+
+def entered_periods(program: Program, year: int) -> set[int]:
+    """The periods of the year (their index) that have an official result."""
+    return set(OfficialScore.objects.filter(program=program, year=year).values_list("period", flat=True))
+
+
+def period_scores(program: Program, period: Period) -> tuple[OfficialScore | None, list[ItemScore]]:
+    """A period's stored result and item scores, as the entry form starts from them."""
+    lookup = {"program": program, "year": period.year, "period": period.index}
+    return OfficialScore.objects.filter(**lookup).first(), list(ItemScore.objects.filter(**lookup))
+
+
+def period_result(program: Program, period: Period) -> OfficialScore | None:
+    """A period's stored result, if any."""
+    return OfficialScore.objects.filter(program=program, year=period.year, period=period.index).first()
+
+
+def target_for(program: Program, year: int) -> Target | None:
+    """The year's target with its phases and item targets, if one is set."""
+    return Target.objects.filter(program=program, year=year).prefetch_related("phases", "item_targets").first()
+
+
+def recent_score_imports(user, limit: int) -> list[ScoreImport]:
+    """The latest result-sheet imports the user may see, newest first, with who uploaded them."""
+    return list(ScoreImport.objects.visible_to(user).select_related("uploaded_by")[:limit])

@@ -214,6 +214,45 @@ def target_save(
     return target, outcome
 
 
+# --- Create only: the API's POST; the import and the pages upsert -----------------------------
+
+
+class AlreadyExists(Exception):
+    """A create-only write found its row already there (perhaps made a moment ago by another request)."""
+
+    def __init__(self, row):
+        super().__init__(str(row))
+        self.row = row
+
+
+def _created(saved: tuple):
+    row, outcome = saved
+    # Checked inside the caller's transaction: raising rolls back whatever the upsert changed.
+    if outcome != CREATED:
+        raise AlreadyExists(row)
+    return row
+
+
+@transaction.atomic
+def score_create(*, program: Program, period: Period, values: dict[str, object], by=None) -> OfficialScore:
+    """Enter a period's result that is not stored yet; an existing one raises ``AlreadyExists``, unchanged."""
+    return _created(score_save(program=program, period=period, values=values, by=by))
+
+
+@transaction.atomic
+def item_score_create(
+    *, program: Program, period: Period, item: ScoreItem, values: dict[str, object], by=None
+) -> ItemScore:
+    """Enter an item's score that is not stored yet; an existing one raises ``AlreadyExists``, unchanged."""
+    return _created(item_score_save(program=program, period=period, item=item, values=values, by=by))
+
+
+@transaction.atomic
+def target_create(*, program: Program, year: int, by=None, **values) -> Target:
+    """Set a year's target that is not set yet; an existing one raises ``AlreadyExists``, unchanged."""
+    return _created(target_save(program=program, year=year, by=by, **values))
+
+
 def _clean_phases(
     program: Program, score: Decimal | None, phasing: str, percents: dict[int, object], errors: dict
 ) -> dict[int, Decimal]:

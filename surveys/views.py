@@ -12,7 +12,7 @@ from django.contrib import messages
 from django.contrib.auth.mixins import PermissionRequiredMixin
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.decorators import method_decorator
@@ -26,9 +26,23 @@ from dealership_cs.spreadsheets.held import EXPIRED_DOWNLOAD, held_download, hol
 from dealership_cs.spreadsheets.writer import xlsx_response
 from surveys import imports
 from surveys.forms import PeriodScoreForm, ScoreUploadForm, TargetForm
-from surveys.models import ANNUAL, ItemScore, OfficialScore, Program, ScoreImport, Target
+from surveys.models import ANNUAL, Program
 from surveys.periods import YEAR_MAX, YEAR_MIN, Period, parse_period, period_indexes
-from surveys.selectors import catalogue_for, latest_year, overview_years, program_year, score_years, scores_overview
+from surveys.selectors import (
+    active_programs,
+    catalogue_for,
+    entered_periods,
+    latest_year,
+    overview_years,
+    period_result,
+    period_scores,
+    program_for,
+    program_year,
+    recent_score_imports,
+    score_years,
+    scores_overview,
+    target_for,
+)
 from surveys.services import period_scores_save, target_save
 
 VIEW_PERMS = ("surveys.view_officialscore",)
@@ -45,7 +59,10 @@ RECENT_IMPORTS = 20
 
 
 def _program(request: HttpRequest, code: str) -> Program:
-    return get_object_or_404(Program.objects.visible_to(request.user), code=code.strip().upper())
+    program = program_for(request.user, code)
+    if program is None:
+        raise Http404(_("There is no program %(code)s.") % {"code": code})
+    return program
 
 
 def _check_year(year: int) -> int:
@@ -93,7 +110,7 @@ class OverviewView(ScoresPermissionMixin, View):
                     % {"value": text, "min": YEAR_MIN, "max": YEAR_MAX, "year": default},
                 )
                 year, status = default, 400
-        cards = scores_overview(Program.objects.visible_to(request.user).filter(active=True), year)
+        cards = scores_overview(active_programs(request.user), year)
         context = {
             "year": year,
             "years": sorted(set(years) | {year}, reverse=True),
@@ -120,7 +137,7 @@ class ProgramYearView(ScoresPermissionMixin, View):
         summary = program_year(program, year)
         this_year = timezone.localdate().year
         years = set(score_years(program)) | {year} | ({this_year} if YEAR_MIN <= this_year <= YEAR_MAX else set())
-        programs = list(Program.objects.visible_to(request.user).filter(active=True))
+        programs = active_programs(request.user)
         if program not in programs:
             programs.append(program)
         context = {
@@ -187,7 +204,7 @@ class ScoreEntryView(PermissionRequiredMixin, View):
         return _first_missing_period(program, year, entered)
 
     def _render(self, request, program, year, period, form, entered, status=None) -> HttpResponse:
-        stored = OfficialScore.objects.filter(program=program, year=year, period=period.index).first()
+        stored = period_result(program, period)
         context = {
             "object": stored,
             "history": history_rows(stored) if stored else None,
@@ -203,14 +220,12 @@ class ScoreEntryView(PermissionRequiredMixin, View):
     def _context(self, request: HttpRequest, code: str, year: int):
         program = _program(request, code)
         _check_year(year)
-        entered = set(OfficialScore.objects.filter(program=program, year=year).values_list("period", flat=True))
-        return program, entered, catalogue_for(program, year)
+        return program, entered_periods(program, year), catalogue_for(program, year)
 
     def get(self, request: HttpRequest, code: str, year: int) -> HttpResponse:
         program, entered, items = self._context(request, code, year)
         period = self._period(request, program, year, entered)
-        stored = OfficialScore.objects.filter(program=program, year=year, period=period.index).first()
-        item_scores = list(ItemScore.objects.filter(program=program, year=year, period=period.index))
+        stored, item_scores = period_scores(program, period)
         form = PeriodScoreForm(program=program, items=items, initial=PeriodScoreForm.initial_from(stored, item_scores))
         return self._render(request, program, year, period, form, entered)
 
@@ -263,8 +278,7 @@ class TargetEditView(PermissionRequiredMixin, View):
         program = _program(request, code)
         _check_year(year)
         periods = [program.period(year, index) for index in period_indexes(program.period_kind)]
-        target = Target.objects.filter(program=program, year=year).prefetch_related("phases", "item_targets").first()
-        return program, periods, catalogue_for(program, year), target
+        return program, periods, catalogue_for(program, year), target_for(program, year)
 
     def _render(self, request, program, year, form, target, status=200) -> HttpResponse:
         context = {
@@ -328,7 +342,7 @@ class ScoreImportView(PermissionRequiredMixin, View):
     raise_exception = True
 
     def _render(self, request, form, status=200, **extra) -> HttpResponse:
-        recent = ScoreImport.objects.visible_to(request.user).select_related("uploaded_by")[:RECENT_IMPORTS]
+        recent = recent_score_imports(request.user, RECENT_IMPORTS)
         context = {"form": form, "imports": recent, **extra}
         return render(request, "surveys/scoreimport.html", context, status=status)
 

@@ -5,25 +5,17 @@ Discrepancies are created and closed only by the nightly reconciliation, so ther
 
 from __future__ import annotations
 
-from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import models, transaction
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
-from rest_framework import mixins, serializers, viewsets
-from rest_framework.response import Response
+from rest_framework import serializers
 
-from customers.api.fields import VisibleRelatedField
-from customers.api.serializers import StaffBriefSerializer, UserBriefSerializer, _choice_field
-from customers.api.views import _api_validation_error
+from customers.api.serializers import StaffBriefSerializer, UserBriefSerializer
 from customers.filters import DiscrepancyFilter
 from customers.models import Discrepancy
-from customers.reconciliation.desk import (
-    discrepancies_for,
-    discrepancy_assign,
-    discrepancy_note,
-    discrepancy_reopen,
-    discrepancy_resolve,
-)
+from customers.reconciliation.desk import DESK_RELATED, KEEP, discrepancy_work
+from dealership_cs.api.base import BaseViewSet, UpdateMixin
+from dealership_cs.api.fields import ChoosableStaffField, choice_field
 from dealership_cs.models import Staff
 
 
@@ -34,9 +26,9 @@ class WorkStatus(models.TextChoices):
     RESOLVED = "resolved", _("Resolved")
 
 
-DiscrepancyTypeField = _choice_field("DiscrepancyTypeEnum", Discrepancy.Type)
-DiscrepancyStatusField = _choice_field("DiscrepancyStatusEnum", Discrepancy.Status)
-DiscrepancyWorkStatusField = _choice_field("DiscrepancyWorkStatusEnum", WorkStatus)
+DiscrepancyTypeField = choice_field("DiscrepancyTypeEnum", Discrepancy.Type)
+DiscrepancyStatusField = choice_field("DiscrepancyStatusEnum", Discrepancy.Status)
+DiscrepancyWorkStatusField = choice_field("DiscrepancyWorkStatusEnum", WorkStatus)
 
 
 class DiscrepancySerializer(serializers.ModelSerializer):
@@ -94,7 +86,7 @@ class DiscrepancySerializer(serializers.ModelSerializer):
 class DiscrepancyWorkSerializer(serializers.Serializer):
     """The staff's part of a discrepancy; send only what changes."""
 
-    assignee = VisibleRelatedField(
+    assignee = ChoosableStaffField(
         queryset=Staff.objects.all(),
         allow_null=True,
         required=False,
@@ -103,61 +95,37 @@ class DiscrepancyWorkSerializer(serializers.Serializer):
     note = serializers.CharField(required=False, allow_blank=True, max_length=2000)
     status = DiscrepancyWorkStatusField(required=False, help_text=_("“resolved” to resolve, “open” to reopen."))
 
+    def work(self) -> dict:
+        """The request as ``discrepancy_work``'s arguments: what was left out stays as stored."""
+        data = self.validated_data
+        return {
+            "assignee": data.get("assignee", KEEP),
+            "note": data.get("note"),
+            "resolve": data.get("status") == WorkStatus.RESOLVED,
+            "reopen": data.get("status") == WorkStatus.OPEN,
+        }
+
 
 @extend_schema_view(
     partial_update=extend_schema(
         request=DiscrepancyWorkSerializer,
         responses={200: DiscrepancySerializer, 400: OpenApiResponse(description=_("Refused: the messages."))},
         description=_(
-            "Assign, note, resolve (status “resolved”) or reopen (status “open”). A discrepancy the "
-            "reconciliation closed cannot be assigned, resolved or reopened."
+            "Assign, note, resolve (status “resolved”) or reopen (status “open”), any of them in one request: "
+            "all of it is done, or nothing when a part is refused. A discrepancy the reconciliation closed "
+            "cannot be assigned, resolved or reopened; only an open one is resolved, only a resolved one reopened."
         ),
     ),
 )
-class DiscrepancyViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class DiscrepancyViewSet(UpdateMixin, BaseViewSet):
     """Discrepancies between the closed-deal archives and OMD; open ones unless ``status`` says otherwise."""
 
+    queryset = Discrepancy.objects.select_related(*DESK_RELATED)
     serializer_class = DiscrepancySerializer
+    write_serializer_class = DiscrepancyWorkSerializer
     filterset_class = DiscrepancyFilter
-    queryset = Discrepancy.objects.all()
     http_method_names = ["get", "patch", "head", "options"]
 
-    def get_queryset(self):
-        return discrepancies_for(self.request.user)
-
-    def filter_queryset(self, queryset):
-        # The list's filters (open unless asked otherwise) choose rows to list, not rows one may open or change.
-        if self.action in ("retrieve", "partial_update"):
-            return queryset
-        return super().filter_queryset(queryset)
-
-    def get_serializer_class(self):
-        return DiscrepancyWorkSerializer if self.action == "partial_update" else DiscrepancySerializer
-
-    def handle_exception(self, exc):
-        if isinstance(exc, DjangoValidationError):
-            exc = _api_validation_error(exc)
-        return super().handle_exception(exc)
-
-    def partial_update(self, request, *args, **kwargs):
-        discrepancy = self.get_object()
-        work = DiscrepancyWorkSerializer(data=request.data, context=self.get_serializer_context())
-        work.is_valid(raise_exception=True)
-        data = work.validated_data
-        by = request.user
-        # All of it or nothing: a refused resolution leaves the assignment and the note as they were.
-        with transaction.atomic():
-            if "assignee" in data:
-                discrepancy = discrepancy_assign(discrepancy=discrepancy, assignee=data["assignee"], by=by)
-            status = data.get("status")
-            resolving = status == WorkStatus.RESOLVED and discrepancy.status != Discrepancy.Status.RESOLVED
-            note = data.get("note")
-            # A note sent with the resolution is saved with it, in one history entry; a cleared note is its own.
-            if note is not None and not (resolving and note.strip()):
-                discrepancy = discrepancy_note(discrepancy=discrepancy, note=note, by=by)
-            if resolving:
-                discrepancy = discrepancy_resolve(discrepancy=discrepancy, by=by, note=note or "")
-            if status == WorkStatus.OPEN and discrepancy.status != Discrepancy.Status.OPEN:
-                discrepancy = discrepancy_reopen(discrepancy=discrepancy, by=by)
-        discrepancy = self.get_queryset().get(pk=discrepancy.pk)
-        return Response(DiscrepancySerializer(discrepancy, context=self.get_serializer_context()).data)
+    def perform_update(self, serializer):
+        discrepancy = discrepancy_work(discrepancy=serializer.instance, by=self.request.user, **serializer.work())
+        serializer.instance = self.get_queryset().get(pk=discrepancy.pk)

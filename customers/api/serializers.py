@@ -7,7 +7,6 @@ row by its id, a response shows it as a small nested object, so a list needs no 
 from __future__ import annotations
 
 from django.contrib.auth import get_user_model
-from django.db import models
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
@@ -25,10 +24,10 @@ from customers.api.fields import (
     PlateField,
     RecordDateTimeField,
     VinField,
-    VisibleRelatedField,
 )
 from customers.models import Customer, CustomerMerge, PhoneCorrection, SalesArchive, ServiceVisit, Vehicle
 from customers.selectors import Candidate
+from dealership_cs.api.fields import ChoosableStaffField, VisibleRelatedField, choice_field
 from dealership_cs.models import Staff
 
 CONFIRM_DUPLICATES_HELP = _(
@@ -40,28 +39,12 @@ def _confirm_duplicates_field() -> serializers.BooleanField:
     return serializers.BooleanField(write_only=True, default=False, help_text=CONFIRM_DUPLICATES_HELP)
 
 
-def _choice_field(component_name: str, choices: type[models.TextChoices]) -> type[serializers.ChoiceField]:
-    """A ChoiceField of a model's choices whose enum is its own, explicitly named schema component.
-
-    Several models call their choice sets "kind", "status" or "source"; left to itself the schema
-    generator would give them colliding names.
-    """
-
-    class NamedChoiceField(serializers.ChoiceField):
-        def __init__(self, **kwargs):
-            super().__init__(choices=choices.choices, **kwargs)
-
-    NamedChoiceField.__name__ = NamedChoiceField.__qualname__ = component_name.removesuffix("Enum") + "Field"
-    schema = {"type": "string", "enum": list(choices.values)}
-    return extend_schema_field(schema, component_name=component_name)(NamedChoiceField)
-
-
-CustomerGenderField = _choice_field("CustomerGenderEnum", Customer.Gender)
-CustomerKindField = _choice_field("CustomerKindEnum", Customer.Kind)
-CustomerSourceField = _choice_field("CustomerSourceEnum", Customer.Source)
-ServiceVisitKindField = _choice_field("ServiceVisitKindEnum", ServiceVisit.Kind)
-PhoneCorrectionFieldField = _choice_field("PhoneCorrectionFieldEnum", PhoneCorrection.Field)
-PhoneCorrectionStatusField = _choice_field("PhoneCorrectionStatusEnum", PhoneCorrection.Status)
+CustomerGenderField = choice_field("CustomerGenderEnum", Customer.Gender)
+CustomerKindField = choice_field("CustomerKindEnum", Customer.Kind)
+CustomerSourceField = choice_field("CustomerSourceEnum", Customer.Source)
+ServiceVisitKindField = choice_field("ServiceVisitKindEnum", ServiceVisit.Kind)
+PhoneCorrectionFieldField = choice_field("PhoneCorrectionFieldEnum", PhoneCorrection.Field)
+PhoneCorrectionStatusField = choice_field("PhoneCorrectionStatusEnum", PhoneCorrection.Status)
 
 
 # --- Small nested shapes used in responses ------------------------------------------------------
@@ -253,7 +236,7 @@ class SalesArchiveSubmitSerializer(serializers.Serializer):
     vin = VinField()
     plate = PlateField(required=False, allow_blank=True)
     model = serializers.CharField(source="model_name", required=False, allow_blank=True, max_length=100)
-    consultant = VisibleRelatedField(queryset=Staff.objects.all(), help_text=_("The sales consultant (staff id)."))
+    consultant = ChoosableStaffField(queryset=Staff.objects.all(), help_text=_("The sales consultant (staff id)."))
     deal_date = FlexibleDateField(required=False, allow_null=True)
     delivery_date = FlexibleDateField()
     invoice_number = InvoiceNumberField()
@@ -266,7 +249,7 @@ class SalesArchiveSubmitSerializer(serializers.Serializer):
 
 
 class SalesArchiveUpdateSerializer(serializers.ModelSerializer):
-    consultant = VisibleRelatedField(queryset=Staff.objects.all())
+    consultant = ChoosableStaffField(queryset=Staff.objects.all())
     deal_date = FlexibleDateField(required=False, allow_null=True)
     delivery_date = FlexibleDateField()
     invoice_number = InvoiceNumberField()
@@ -325,7 +308,7 @@ class ServiceVisitWriteSerializer(serializers.ModelSerializer):
         allow_null=True,
         help_text=_("Defaults to the vehicle's invoice holder."),
     )
-    advisor = VisibleRelatedField(queryset=Staff.objects.all(), required=False, allow_null=True)
+    advisor = ChoosableStaffField(queryset=Staff.objects.all(), required=False, allow_null=True)
     kind = ServiceVisitKindField(required=False)
     opened_at = RecordDateTimeField()
     closed_at = RecordDateTimeField(required=False, allow_null=True)

@@ -5,18 +5,11 @@ Records are merged, never deleted, so no endpoint offers DELETE.
 
 from __future__ import annotations
 
-from django.core.exceptions import NON_FIELD_ERRORS
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Prefetch
 from django.utils.translation import gettext_lazy as _
-from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
-from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import ValidationError
-from rest_framework.fields import get_error_detail
 from rest_framework.response import Response
-from rest_framework.settings import api_settings
 
 from customers import services
 from customers.api.serializers import (
@@ -42,6 +35,7 @@ from customers.filters import (
     VehicleFilter,
 )
 from customers.models import Customer, PhoneCorrection, SalesArchive, ServiceVisit, Vehicle
+from dealership_cs.api.base import BaseViewSet, CreateMixin, UpdateMixin, register_conflict
 
 DUPLICATES_DETAIL = _(
     "This looks like an existing record. Check the candidates; to save it anyway, send the same request "
@@ -55,68 +49,13 @@ DUPLICATES = OpenApiResponse(
 )
 
 
-def _api_validation_error(error: DjangoValidationError) -> ValidationError:
-    """A service's refusal as a 400: by field when it names fields, else one ``detail`` message."""
-    if hasattr(error, "error_dict"):
-        detail = get_error_detail(error)
-        non_field = api_settings.NON_FIELD_ERRORS_KEY
-        return ValidationError({non_field if key == NON_FIELD_ERRORS else key: value for key, value in detail.items()})
-    return ValidationError({"detail": " ".join(error.messages)})
+def _duplicates_body(exc: services.DuplicatesFound, context: dict) -> dict:
+    body = {"detail": DUPLICATES_DETAIL, "candidates": exc.candidates}
+    return DuplicatesFoundSerializer(body, context=context).data
 
 
-class _ServiceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
-    """Reads through ``visible_to``; writes parse with ``write_serializer_class``, run a service, answer
-    with ``serializer_class``. A service's ``DuplicatesFound`` answers 409, its ``ValidationError`` 400.
-    """
-
-    # The FilterSet carries its own ``ordering``, exactly as on the page.
-    filter_backends = [DjangoFilterBackend]
-    http_method_names = ["get", "post", "put", "patch", "head", "options"]
-    write_serializer_class: type | None = None
-    # Set per action with @action(required_perms=[...]); replaces the model permissions for that action.
-    required_perms: list[str] | None = None
-
-    def get_serializer_class(self):
-        if self.action in ("create", "update", "partial_update") and self.write_serializer_class is not None:
-            return self.write_serializer_class
-        return self.serializer_class
-
-    def respond(self, instance, status_code: int = status.HTTP_200_OK) -> Response:
-        return Response(self.serializer_class(instance, context=self.get_serializer_context()).data, status=status_code)
-
-    def handle_exception(self, exc):
-        if isinstance(exc, services.DuplicatesFound):
-            body = {"detail": DUPLICATES_DETAIL, "candidates": exc.candidates}
-            response = Response(
-                DuplicatesFoundSerializer(body, context=self.get_serializer_context()).data,
-                status=status.HTTP_409_CONFLICT,
-            )
-            response.exception = True
-            return response
-        if isinstance(exc, DjangoValidationError):
-            exc = _api_validation_error(exc)
-        return super().handle_exception(exc)
-
-
-class _ServiceCreateMixin:
-    def create(self, request, *args, **kwargs):
-        serializer = self.get_serializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        self.perform_create(serializer)
-        return self.respond(serializer.instance, status.HTTP_201_CREATED)
-
-
-class _ServiceUpdateMixin:
-    def update(self, request, *args, **kwargs):
-        partial = kwargs.pop("partial", False)
-        serializer = self.get_serializer(self.get_object(), data=request.data, partial=partial)
-        serializer.is_valid(raise_exception=True)
-        self.perform_update(serializer)
-        return self.respond(serializer.instance)
-
-    def partial_update(self, request, *args, **kwargs):
-        kwargs["partial"] = True
-        return self.update(request, *args, **kwargs)
+# A new record that looks like an existing one answers 409 with the candidates, wherever it is raised.
+register_conflict(services.DuplicatesFound, _duplicates_body)
 
 
 def _writes_schema(read, write, *, duplicates: bool = False):
@@ -129,16 +68,12 @@ def _writes_schema(read, write, *, duplicates: bool = False):
 
 
 @_writes_schema(CustomerSerializer, CustomerSerializer, duplicates=True)
-class CustomerViewSet(_ServiceCreateMixin, _ServiceUpdateMixin, _ServiceViewSet):
+class CustomerViewSet(CreateMixin, UpdateMixin, BaseViewSet):
     """Customers. A new customer (or a changed phone) that shares a phone with another answers 409."""
 
+    queryset = Customer.objects.prefetch_related(Prefetch("vehicles", queryset=Vehicle.objects.order_by("id")))
     serializer_class = CustomerSerializer
     filterset_class = CustomerFilter
-
-    def get_queryset(self):
-        return Customer.objects.visible_to(self.request.user).prefetch_related(
-            Prefetch("vehicles", queryset=Vehicle.objects.order_by("id"))
-        )
 
     def perform_create(self, serializer):
         serializer.instance = services.customer_create(by=self.request.user, **serializer.validated_data)
@@ -168,15 +103,13 @@ class CustomerViewSet(_ServiceCreateMixin, _ServiceUpdateMixin, _ServiceViewSet)
 
 
 @_writes_schema(VehicleSerializer, VehicleWriteSerializer, duplicates=True)
-class VehicleViewSet(_ServiceCreateMixin, _ServiceUpdateMixin, _ServiceViewSet):
+class VehicleViewSet(CreateMixin, UpdateMixin, BaseViewSet):
     """Vehicles. A known VIN is refused (400); a plate already on another car answers 409."""
 
+    queryset = Vehicle.objects.select_related("holder")
     serializer_class = VehicleSerializer
     write_serializer_class = VehicleWriteSerializer
     filterset_class = VehicleFilter
-
-    def get_queryset(self):
-        return Vehicle.objects.visible_to(self.request.user).select_related("holder")
 
     def perform_create(self, serializer):
         serializer.instance = services.vehicle_create(by=self.request.user, **serializer.validated_data)
@@ -202,9 +135,10 @@ class VehicleViewSet(_ServiceCreateMixin, _ServiceUpdateMixin, _ServiceViewSet):
         request=SalesArchiveUpdateSerializer, responses={200: SalesArchiveSerializer, 400: INVALID}
     ),
 )
-class SalesArchiveViewSet(_ServiceCreateMixin, _ServiceUpdateMixin, _ServiceViewSet):
+class SalesArchiveViewSet(CreateMixin, UpdateMixin, BaseViewSet):
     """Closed-deal archives (成交客户档案)."""
 
+    queryset = SalesArchive.objects.select_related("vehicle", "customer", "consultant", "submitted_by")
     serializer_class = SalesArchiveSerializer
     filterset_class = SalesArchiveFilter
 
@@ -214,11 +148,6 @@ class SalesArchiveViewSet(_ServiceCreateMixin, _ServiceUpdateMixin, _ServiceView
         if self.action in ("update", "partial_update"):
             return SalesArchiveUpdateSerializer
         return self.serializer_class
-
-    def get_queryset(self):
-        return SalesArchive.objects.visible_to(self.request.user).select_related(
-            "vehicle", "customer", "consultant", "submitted_by"
-        )
 
     def perform_create(self, serializer):
         data = services.ArchiveInput(**serializer.validated_data)
@@ -231,15 +160,13 @@ class SalesArchiveViewSet(_ServiceCreateMixin, _ServiceUpdateMixin, _ServiceView
 
 
 @_writes_schema(ServiceVisitSerializer, ServiceVisitWriteSerializer)
-class ServiceVisitViewSet(_ServiceCreateMixin, _ServiceUpdateMixin, _ServiceViewSet):
+class ServiceVisitViewSet(CreateMixin, UpdateMixin, BaseViewSet):
     """Service visits (repair orders)."""
 
+    queryset = ServiceVisit.objects.select_related("vehicle", "customer", "advisor")
     serializer_class = ServiceVisitSerializer
     write_serializer_class = ServiceVisitWriteSerializer
     filterset_class = ServiceVisitFilter
-
-    def get_queryset(self):
-        return ServiceVisit.objects.visible_to(self.request.user).select_related("vehicle", "customer", "advisor")
 
     def perform_create(self, serializer):
         serializer.instance = services.visit_create(by=self.request.user, **serializer.validated_data)
@@ -263,18 +190,13 @@ _DECIDE = {
         description=_("Propose a phone correction (callback agents after a wrong-number call)."),
     ),
 )
-class PhoneCorrectionViewSet(_ServiceCreateMixin, _ServiceViewSet):
+class PhoneCorrectionViewSet(CreateMixin, BaseViewSet):
     """Phone corrections: agents propose, customer-service staff apply or reject."""
 
+    queryset = PhoneCorrection.objects.select_related("customer", "proposed_by", "decided_by")
     serializer_class = PhoneCorrectionSerializer
     write_serializer_class = PhoneCorrectionProposeSerializer
     filterset_class = PhoneCorrectionFilter
-    http_method_names = ["get", "post", "head", "options"]
-
-    def get_queryset(self):
-        return PhoneCorrection.objects.visible_to(self.request.user).select_related(
-            "customer", "proposed_by", "decided_by"
-        )
 
     def perform_create(self, serializer):
         serializer.instance = services.phone_correction_propose(by=self.request.user, **serializer.validated_data)

@@ -11,6 +11,7 @@ import io
 from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
+from enum import Enum
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
@@ -70,75 +71,90 @@ def _refuse_closed(discrepancy: Discrepancy) -> None:
         )
 
 
+class Keep(Enum):
+    """A parameter left out: "keep what is stored" (``assignee=None`` means "nobody")."""
+
+    KEEP = "keep"
+
+
+KEEP = Keep.KEEP
+
+
 @transaction.atomic
+def discrepancy_work(
+    *,
+    discrepancy: Discrepancy,
+    by: AbstractBaseUser | None,
+    assignee: Staff | None | Keep = KEEP,
+    note: str | None = None,
+    resolve: bool = False,
+    reopen: bool = False,
+) -> Discrepancy:
+    """One person's action on a discrepancy: assign, note, resolve or reopen, any of them at once.
+
+    All or nothing: the row is locked once, every part is checked against the state it expects
+    (a closed discrepancy is neither assigned, resolved nor reopened; only an open one is
+    resolved, only a resolved one reopened; only an active colleague is newly assigned) before anything
+    changes, and the whole action is one history entry, named after the resolution or reopening
+    it holds. A note is allowed in any state; ``""`` clears it. Nothing new writes nothing.
+    """
+    if resolve and reopen:
+        raise ValidationError(_("A discrepancy is either resolved or reopened, not both at once."), code="both")
+    discrepancy = _locked(discrepancy)
+    changes: dict[str, object] = {}
+    reason = ""
+    if assignee is not KEEP:
+        _refuse_closed(discrepancy)
+        if discrepancy.assignee_id != (assignee.pk if assignee else None):
+            # As stored now, not as the caller's copy says: they may have been deactivated meanwhile.
+            if assignee is not None and not Staff.objects.filter(pk=assignee.pk, active=True).exists():
+                raise ValidationError({"assignee": _("%(name)s is no longer active.") % {"name": assignee.name}})
+            changes["assignee"] = assignee
+    if note is not None and note.strip() != discrepancy.note:
+        changes["note"] = note.strip()
+    if resolve:
+        _refuse_closed(discrepancy)
+        if discrepancy.status == Discrepancy.Status.RESOLVED:
+            raise ValidationError(_("This discrepancy is already resolved."), code="resolved")
+        # It still counts against the month's accuracy while the data disagrees: the
+        # reconciliation closes it once the archive or OMD is corrected.
+        changes.update(status=Discrepancy.Status.RESOLVED, resolved_by=by, resolved_at=timezone.now())
+        reason = _("Resolved")
+    if reopen:
+        if discrepancy.status != Discrepancy.Status.RESOLVED:
+            raise ValidationError(_("Only a resolved discrepancy can be reopened."), code="not_resolved")
+        changes.update(status=Discrepancy.Status.OPEN, resolved_by=None, resolved_at=None)
+        reason = _("Reopened")
+    if not changes:
+        return discrepancy
+    _record_as_found(discrepancy)
+    for name, value in changes.items():
+        setattr(discrepancy, name, value)
+    _save(discrepancy, by=by, reason=reason)
+    return discrepancy
+
+
 def discrepancy_assign(*, discrepancy: Discrepancy, assignee: Staff | None, by: AbstractBaseUser | None) -> Discrepancy:
     """Give the discrepancy to someone to fix (usually the consultant who handed in the archive), or to nobody."""
-    discrepancy = _locked(discrepancy)
-    _refuse_closed(discrepancy)
-    if assignee is not None and not assignee.active:
-        raise ValidationError({"assignee": _("%(name)s is no longer active.") % {"name": assignee.name}})
-    if discrepancy.assignee_id == (assignee.pk if assignee else None):
-        return discrepancy
-    _record_as_found(discrepancy)
-    discrepancy.assignee = assignee
-    _save(discrepancy, by=by)
-    return discrepancy
+    return discrepancy_work(discrepancy=discrepancy, by=by, assignee=assignee)
 
 
-@transaction.atomic
 def discrepancy_note(*, discrepancy: Discrepancy, note: str, by: AbstractBaseUser | None) -> Discrepancy:
     """Replace the discrepancy's note (the history keeps the earlier ones); allowed in any state."""
-    discrepancy = _locked(discrepancy)
-    note = note.strip()
-    if discrepancy.note == note:
-        return discrepancy
-    _record_as_found(discrepancy)
-    discrepancy.note = note
-    _save(discrepancy, by=by)
-    return discrepancy
+    return discrepancy_work(discrepancy=discrepancy, by=by, note=note)
 
 
-@transaction.atomic
 def discrepancy_resolve(*, discrepancy: Discrepancy, by: AbstractBaseUser | None, note: str = "") -> Discrepancy:
-    """Mark an open discrepancy as dealt with, by whom and when (with a note, if given).
-
-    It still counts against the month's accuracy while the data disagrees: the reconciliation
-    closes it once the archive or OMD is corrected.
-    """
-    discrepancy = _locked(discrepancy)
-    _refuse_closed(discrepancy)
-    if discrepancy.status == Discrepancy.Status.RESOLVED:
-        raise ValidationError(_("This discrepancy is already resolved."), code="resolved")
-    _record_as_found(discrepancy)
-    discrepancy.status = Discrepancy.Status.RESOLVED
-    discrepancy.resolved_by = by
-    discrepancy.resolved_at = timezone.now()
-    if note.strip():
-        discrepancy.note = note.strip()
-    _save(discrepancy, by=by, reason=_("Resolved"))
-    return discrepancy
+    """Mark an open discrepancy as dealt with, by whom and when (with a note, if given; a blank one keeps it)."""
+    return discrepancy_work(discrepancy=discrepancy, by=by, resolve=True, note=note if note.strip() else None)
 
 
-@transaction.atomic
 def discrepancy_reopen(*, discrepancy: Discrepancy, by: AbstractBaseUser | None) -> Discrepancy:
     """Take back a resolution: the discrepancy is open again and nobody has resolved it."""
-    discrepancy = _locked(discrepancy)
-    if discrepancy.status != Discrepancy.Status.RESOLVED:
-        raise ValidationError(_("Only a resolved discrepancy can be reopened."), code="not_resolved")
-    _record_as_found(discrepancy)
-    discrepancy.status = Discrepancy.Status.OPEN
-    discrepancy.resolved_by = None
-    discrepancy.resolved_at = None
-    _save(discrepancy, by=by, reason=_("Reopened"))
-    return discrepancy
+    return discrepancy_work(discrepancy=discrepancy, by=by, reopen=True)
 
 
 # --- Selectors ----------------------------------------------------------------------------------
-
-
-def discrepancies_for(user) -> QuerySet[Discrepancy]:
-    """The discrepancies the user may see, with what the desk shows of each row."""
-    return Discrepancy.objects.visible_to(user).select_related(*DESK_RELATED)
 
 
 @dataclass(frozen=True)

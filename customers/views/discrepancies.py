@@ -25,14 +25,11 @@ from customers.filters import DiscrepancyFilter
 from customers.models import Discrepancy
 from customers.reconciliation.desk import (
     DESK_RELATED,
-    discrepancy_assign,
     discrepancy_counts_by_type,
     discrepancy_export_xlsx,
-    discrepancy_note,
     discrepancy_related,
-    discrepancy_reopen,
-    discrepancy_resolve,
     discrepancy_side_by_side,
+    discrepancy_work,
 )
 from dealership_cs.forms import StyledFormMixin
 from dealership_cs.generic_views import FilteredListView, RecordDetailView
@@ -45,10 +42,15 @@ NOTE_MAX_LENGTH = 2000
 class AssignForm(StyledFormMixin, forms.Form):
     assignee = forms.ModelChoiceField(
         label=gettext_lazy("Assign to"),
-        queryset=Staff.objects.active().order_by("department", "name"),
+        queryset=Staff.objects.none(),
         required=False,
         empty_label=gettext_lazy("Nobody"),
     )
+
+    def __init__(self, *args, keep: int | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Active colleagues, and whoever is assigned now even if they have left since.
+        self.fields["assignee"].queryset = Staff.objects.choosable(keep=keep).order_by("department", "name")
 
 
 class NoteForm(StyledFormMixin, forms.Form):
@@ -110,7 +112,9 @@ class DiscrepancyDetailView(RecordDetailView):
         context["side_by_side"] = discrepancy_side_by_side(discrepancy)
         context["related"] = discrepancy_related(discrepancy)
         context["can_work"] = context["can_change"] and discrepancy.status != Discrepancy.Status.CLOSED
-        context["assign_form"] = AssignForm(initial={"assignee": discrepancy.assignee_id or discrepancy.consultant_id})
+        context["assign_form"] = AssignForm(
+            initial={"assignee": discrepancy.assignee_id or discrepancy.consultant_id}, keep=discrepancy.assignee_id
+        )
         context["note_form"] = NoteForm(initial={"note": discrepancy.note})
         if discrepancy.invoice_id is not None:
             context["invoice_url"] = (
@@ -122,51 +126,51 @@ class DiscrepancyDetailView(RecordDetailView):
 
 
 class DiscrepancyActionView(PermissionRequiredMixin, View):
-    """Assign, note, resolve or reopen one discrepancy, then go back where the user came from."""
+    """Assign, note, resolve or reopen one discrepancy (one ``discrepancy_work`` each), then go back."""
 
     permission_required = "customers.change_discrepancy"
     raise_exception = True
+    DONE = {
+        "note": gettext_lazy("The note was saved."),
+        "resolve": gettext_lazy("Marked as resolved."),
+        "reopen": gettext_lazy("Reopened."),
+    }
 
     def post(self, request: HttpRequest, pk: int, action: str) -> HttpResponse:
         discrepancy = get_object_or_404(Discrepancy.objects.visible_to(request.user), pk=pk)
         if action not in ("assign", "note", "resolve", "reopen"):
             return HttpResponse(status=404)
         try:
-            done = getattr(self, action)(discrepancy)
+            work = self._work(action, discrepancy)
+            discrepancy_work(discrepancy=discrepancy, by=request.user, **work)
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
         else:
-            if done:
-                messages.success(request, done)
+            messages.success(request, self._done(action, work))
         return redirect(self._back(discrepancy))
 
-    def assign(self, discrepancy: Discrepancy) -> str:
-        form = AssignForm(self.request.POST)
+    def _work(self, action: str, discrepancy: Discrepancy) -> dict:
+        """The posted form as ``discrepancy_work``'s arguments; a bad form is refused with its messages."""
+        if action == "reopen":
+            return {"reopen": True}
+        if action == "assign":
+            form = AssignForm(self.request.POST, keep=discrepancy.assignee_id)
+        else:
+            form = NoteForm(self.request.POST)
         if not form.is_valid():
             raise ValidationError([error for errors in form.errors.values() for error in errors])
-        assignee = form.cleaned_data["assignee"]
-        discrepancy_assign(discrepancy=discrepancy, assignee=assignee, by=self.request.user)
-        if assignee is None:
+        if action == "assign":
+            return {"assignee": form.cleaned_data["assignee"]}
+        # The list's "resolved" button sends no note: the stored one stays.
+        note = form.cleaned_data["note"] if "note" in self.request.POST else None
+        return {"note": note, "resolve": action == "resolve"}
+
+    def _done(self, action: str, work: dict) -> str:
+        if action != "assign":
+            return str(self.DONE[action])
+        if work["assignee"] is None:
             return _("Nobody is assigned any more.")
-        return _("Assigned to %(name)s.") % {"name": assignee.name}
-
-    def note(self, discrepancy: Discrepancy) -> str:
-        form = NoteForm(self.request.POST)
-        if not form.is_valid():
-            raise ValidationError([error for errors in form.errors.values() for error in errors])
-        discrepancy_note(discrepancy=discrepancy, note=form.cleaned_data["note"], by=self.request.user)
-        return _("The note was saved.")
-
-    def resolve(self, discrepancy: Discrepancy) -> str:
-        form = NoteForm(self.request.POST)
-        if not form.is_valid():
-            raise ValidationError([error for errors in form.errors.values() for error in errors])
-        discrepancy_resolve(discrepancy=discrepancy, by=self.request.user, note=form.cleaned_data["note"])
-        return _("Marked as resolved.")
-
-    def reopen(self, discrepancy: Discrepancy) -> str:
-        discrepancy_reopen(discrepancy=discrepancy, by=self.request.user)
-        return _("Reopened.")
+        return _("Assigned to %(name)s.") % {"name": work["assignee"].name}
 
     def _back(self, discrepancy: Discrepancy) -> str:
         target = self.request.POST.get("next", "")

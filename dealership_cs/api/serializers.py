@@ -1,5 +1,6 @@
 """API serializers of the organisation."""
 
+from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from dealership_cs.models import Staff
@@ -36,3 +37,17 @@ class MeSerializer(serializers.Serializer):
             "full_name": user.get_full_name(),
             "roles": [role.value for role in user_roles(user)],
         }
+
+
+class RecordCountSerializer(serializers.Serializer):
+    model = serializers.CharField(help_text=_("app_label.model, or “history” for other records' change history"))
+    label = serializers.CharField()
+    count = serializers.IntegerField()
+
+
+class StaffRecordsConflictSerializer(serializers.Serializer):
+    """The 409 answer to deleting someone whom records name."""
+
+    detail = serializers.CharField()
+    code = serializers.CharField()
+    records = RecordCountSerializer(many=True)

@@ -8,20 +8,23 @@ answers 400 and points at the row to change with PUT or PATCH (the import is the
 
 from __future__ import annotations
 
-from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
-from rest_framework import status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.fields import get_error_detail
+from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.settings import api_settings
 
+from dealership_cs.api.base import (
+    BaseViewSet,
+    CreateMixin,
+    DestroyMixin,
+    UpdateMixin,
+    api_validation_error,
+)
 from surveys import selectors, services
 from surveys.api.serializers import (
     ItemScoreSerializer,
@@ -40,16 +43,6 @@ from surveys.models import ItemScore, OfficialScore, Program, ScoreItem, Target
 from surveys.periods import period_code
 
 INVALID = OpenApiResponse(description=gettext_lazy("Invalid data, or the row already exists: the messages by field."))
-NO_DELETE = ["get", "post", "put", "patch", "head", "options"]
-
-
-def api_validation_error(error: DjangoValidationError) -> ValidationError:
-    """A service's refusal as a 400: by field when it names fields, else one ``detail`` message."""
-    if hasattr(error, "error_dict"):
-        detail = get_error_detail(error)
-        non_field = api_settings.NON_FIELD_ERRORS_KEY
-        return ValidationError({non_field if key == NON_FIELD_ERRORS else key: value for key, value in detail.items()})
-    return ValidationError({"detail": " ".join(error.messages)})
 
 
 def _writes_schema(read, write, *, create: str):
@@ -65,88 +58,30 @@ def _writes_schema(read, write, *, create: str):
     )
 
 
-class _SurveysViewSet(viewsets.ModelViewSet):
-    """Reads with ``serializer_class``; writes parse with ``write_serializer_class`` and call ``save()``."""
-
-    filter_backends = [DjangoFilterBackend]
-    write_serializer_class: type | None = None
-
-    def get_serializer_class(self):
-        if self.action in ("create", "update", "partial_update") and self.write_serializer_class is not None:
-            return self.write_serializer_class
-        return self.serializer_class
-
-    def respond(self, instance, status_code: int = status.HTTP_200_OK) -> Response:
-        return Response(self.serializer_class(instance, context=self.get_serializer_context()).data, status=status_code)
-
-    def handle_exception(self, exc):
-        if isinstance(exc, DjangoValidationError):
-            exc = api_validation_error(exc)
-        return super().handle_exception(exc)
-
-    def save(self, data: dict):
-        """Run the service on validated data; returns (row, outcome)."""
-        raise NotImplementedError
-
-    def exists_error(self, row) -> ValidationError:
-        raise NotImplementedError
-
-    def create(self, request, *args, **kwargs):
-        serializer = self.get_serializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        # The services upsert; checking their outcome inside the transaction refuses an existing
-        # row even when another request created it a moment ago, and rolls back what was written.
-        with transaction.atomic():
-            row, outcome = self.save(serializer.validated_data)
-            if outcome != services.CREATED:
-                raise self.exists_error(row)
-        return self.respond(row, status.HTTP_201_CREATED)
-
-    def update(self, request, *args, **kwargs):
-        partial = kwargs.pop("partial", False)
-        serializer = self.get_serializer(self.get_object(), data=request.data, partial=partial)
-        serializer.is_valid(raise_exception=True)
-        row, _outcome = self.save(serializer.validated_data)
-        return self.respond(row)
-
-    def _exists(self, field: str, what: str, pk: int) -> ValidationError:
-        return ValidationError(
-            {
-                field: [
-                    _("%(what)s already exists (id %(id)s): change it with PUT or PATCH on %(url)s.")
-                    % {"what": what, "id": pk, "url": f"{self.request.path}{pk}/"}
-                ]
-            }
-        )
+def _exists(request: Request, field: str, what: str, pk: int) -> ValidationError:
+    """POST met a row that is already there: 400 at ``field``, pointing at the row to change instead."""
+    url = f"{request.path}{pk}/"
+    message = _("%(what)s already exists (id %(id)s): change it with PUT or PATCH on %(url)s.")
+    return ValidationError({field: [message % {"what": what, "id": pk, "url": url}]})
 
 
 # --- Programs and the item catalogue ------------------------------------------------------------
 
 
-class ProgramViewSet(viewsets.ModelViewSet):
+class ProgramViewSet(CreateMixin, UpdateMixin, BaseViewSet):
     """The score programs. Reference data: everyone reads it, administrators change it (no delete)."""
 
+    queryset = Program.objects.all()
     serializer_class = ProgramSerializer
     filterset_class = ProgramListFilter
-    filter_backends = [DjangoFilterBackend]
-    http_method_names = NO_DELETE
-    queryset = Program.objects.all()
-
-    def get_queryset(self):
-        return Program.objects.visible_to(self.request.user)
 
 
-class ScoreItemViewSet(viewsets.ModelViewSet):
+class ScoreItemViewSet(CreateMixin, UpdateMixin, BaseViewSet):
     """The item catalogue per program and year. Everyone reads it, administrators change it (no delete)."""
 
+    queryset = ScoreItem.objects.select_related("program")
     serializer_class = ScoreItemSerializer
     filterset_class = ScoreItemFilter
-    filter_backends = [DjangoFilterBackend]
-    http_method_names = NO_DELETE
-    queryset = ScoreItem.objects.all()
-
-    def get_queryset(self):
-        return ScoreItem.objects.visible_to(self.request.user).select_related("program")
 
 
 # --- Official scores ----------------------------------------------------------------------------
@@ -164,24 +99,29 @@ SUMMARY_DESCRIPTION = gettext_lazy(
     OfficialScoreWriteSerializer,
     create=gettext_lazy("Enter a period's official result. A period that already has one answers 400: use PUT/PATCH."),
 )
-class OfficialScoreViewSet(_SurveysViewSet):
+class OfficialScoreViewSet(CreateMixin, UpdateMixin, DestroyMixin, BaseViewSet):
     """The manufacturer's official results per program and period (managers and administrators write)."""
 
+    queryset = OfficialScore.objects.select_related("program")
     serializer_class = OfficialScoreSerializer
     write_serializer_class = OfficialScoreWriteSerializer
     filterset_class = OfficialScoreFilter
-    queryset = OfficialScore.objects.all()
 
-    def get_queryset(self):
-        return OfficialScore.objects.visible_to(self.request.user).select_related("program")
+    def perform_create(self, serializer):
+        data = serializer.validated_data
+        try:
+            serializer.instance = services.score_create(
+                program=data["program"], period=data["period"], values=data["values"], by=self.request.user
+            )
+        except services.AlreadyExists as exists:
+            row = exists.row
+            raise _exists(self.request, "period", f"{row.program.code} {row.period_code}", row.pk) from None
 
-    def save(self, data: dict):
-        return services.score_save(
+    def perform_update(self, serializer):
+        data = serializer.validated_data
+        serializer.instance, _outcome = services.score_save(
             program=data["program"], period=data["period"], values=data["values"], by=self.request.user
         )
-
-    def exists_error(self, row: OfficialScore) -> ValidationError:
-        return self._exists("period", f"{row.program.code} {row.period_code}", row.pk)
 
     def perform_destroy(self, instance: OfficialScore) -> None:
         services.score_delete(score=instance)
@@ -210,20 +150,29 @@ class OfficialScoreViewSet(_SurveysViewSet):
     ItemScoreWriteSerializer,
     create=gettext_lazy("Enter an item's score for a period. One that already exists answers 400: use PUT/PATCH."),
 )
-class ItemScoreViewSet(_SurveysViewSet):
+class ItemScoreViewSet(CreateMixin, UpdateMixin, DestroyMixin, BaseViewSet):
     """Item scores per program, period and catalogue item (managers and administrators write)."""
 
+    queryset = ItemScore.objects.select_related("program", "item")
     serializer_class = ItemScoreSerializer
     write_serializer_class = ItemScoreWriteSerializer
     filterset_class = ItemScoreFilter
-    queryset = ItemScore.objects.all()
 
-    def get_queryset(self):
-        return ItemScore.objects.visible_to(self.request.user).select_related("program", "item")
-
-    def save(self, data: dict):
+    def perform_create(self, serializer):
         try:
-            return services.item_score_save(
+            serializer.instance = self._save(services.item_score_create, serializer.validated_data)
+        except services.AlreadyExists as exists:
+            row = exists.row
+            what = f"{row.program.code} {row.period_code} {row.item.code}"
+            raise _exists(self.request, "item_code", what, row.pk) from None
+
+    def perform_update(self, serializer):
+        serializer.instance, _outcome = self._save(services.item_score_save, serializer.validated_data)
+
+    def _save(self, service, data: dict):
+        # The API names the item by its code: the service's messages about "item" belong to "item_code".
+        try:
+            return service(
                 program=data["program"],
                 period=data["period"],
                 item=data["item"],
@@ -234,9 +183,6 @@ class ItemScoreViewSet(_SurveysViewSet):
             if hasattr(error, "error_dict") and "item" in error.error_dict:
                 error.error_dict["item_code"] = error.error_dict.pop("item")
             raise
-
-    def exists_error(self, row: ItemScore) -> ValidationError:
-        return self._exists("item_code", f"{row.program.code} {row.period_code} {row.item.code}", row.pk)
 
     def perform_destroy(self, instance: ItemScore) -> None:
         services.item_score_delete(item_score=instance)
@@ -250,24 +196,27 @@ class ItemScoreViewSet(_SurveysViewSet):
     TargetWriteSerializer,
     create=gettext_lazy("Set a program's annual target. A year that already has one answers 400: use PUT/PATCH."),
 )
-class TargetViewSet(_SurveysViewSet):
+class TargetViewSet(CreateMixin, UpdateMixin, DestroyMixin, BaseViewSet):
     """Annual targets per program, phased over the year's periods (managers and administrators write)."""
 
+    queryset = Target.objects.select_related("program").prefetch_related("phases", "item_targets__item")
     serializer_class = TargetSerializer
     write_serializer_class = TargetWriteSerializer
     filterset_class = TargetFilter
-    queryset = Target.objects.all()
 
-    def get_queryset(self):
-        return (
-            Target.objects.visible_to(self.request.user)
-            .select_related("program")
-            .prefetch_related("phases", "item_targets__item")
-        )
-
-    def save(self, data: dict):
+    def perform_create(self, serializer):
         try:
-            return services.target_save(**data, by=self.request.user)
+            serializer.instance = self._save(services.target_create, serializer.validated_data)
+        except services.AlreadyExists as exists:
+            row = exists.row
+            raise _exists(self.request, "year", f"{row.program.code} {row.year}", row.pk) from None
+
+    def perform_update(self, serializer):
+        serializer.instance, _outcome = self._save(services.target_save, serializer.validated_data)
+
+    def _save(self, service, data: dict):
+        try:
+            return service(**data, by=self.request.user)
         except DjangoValidationError as error:
             raise self._target_errors(error, data) from error
 
@@ -289,9 +238,6 @@ class TargetViewSet(_SurveysViewSet):
             else:
                 detail.setdefault(key, []).extend(messages)
         return ValidationError(detail)
-
-    def exists_error(self, row: Target) -> ValidationError:
-        return self._exists("year", f"{row.program.code} {row.year}", row.pk)
 
     def perform_destroy(self, instance: Target) -> None:
         services.target_delete(target=instance)
