@@ -7,6 +7,7 @@ app_name = "customers"
 
 urlpatterns = [
     path("", views.CustomerListView.as_view(), name="customer_list"),
+    path("export.xlsx", views.CustomerExportView.as_view(), name="customer_export"),
     path("new/", views.CustomerEditView.as_view(), name="customer_create"),
     path("<int:pk>/", views.CustomerDetailView.as_view(), name="customer_detail"),
     path("<int:pk>/edit/", views.CustomerEditView.as_view(), name="customer_update"),

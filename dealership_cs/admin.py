@@ -9,7 +9,7 @@ from rest_framework.authtoken.admin import TokenAdmin
 from rest_framework.authtoken.models import TokenProxy
 from simple_history.admin import SimpleHistoryAdmin
 
-from dealership_cs.models import JobLock, Staff
+from dealership_cs.models import ExportRecord, JobLock, Staff
 
 admin.site.site_header = _("Dealership customer service — administration")
 admin.site.site_title = _("Customer-service administration")
@@ -163,3 +163,23 @@ AXES_LABELS = (
     gettext_noop("Form Data"),
     gettext_noop("Meta Data"),
 )
+
+
+@admin.register(ExportRecord)
+class ExportRecordAdmin(admin.ModelAdmin):
+    """Who exported which list with which filter: an audit trail, read only."""
+
+    list_display = ["exported_at", "exported_by", "kind", "row_count", "query_string", "file_name"]
+    list_filter = ["kind"]
+    list_select_related = ["exported_by"]
+    search_fields = ["exported_by__username", "query_string"]
+    date_hierarchy = "exported_at"
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False

@@ -1,15 +1,16 @@
-"""Shared organisation models: the dealership's people."""
+"""Shared organisation models: the dealership's people, job locks, the record of exports."""
 
 from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
-from dealership_cs.permissions import has_any_role
+from dealership_cs.permissions import Role, has_any_role, has_role
 
 
 class StaffQuerySet(models.QuerySet):
@@ -109,3 +110,47 @@ class JobLock(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class ExportRecordQuerySet(models.QuerySet):
+    def visible_to(self, user) -> ExportRecordQuerySet:
+        # Who took which customers out of the system is an audit trail: administrators read it.
+        return self if has_role(user, Role.ADMIN) else self.none()
+
+
+class ExportRecord(models.Model):
+    """One list exported to a file: who, when, which list with which filter and search, how many rows.
+
+    Any export records itself with `export_record_create`; `kind` names the list (add a choice
+    for a new one), `query_string` keeps the filter exactly as the page's address had it.
+    """
+
+    class Kind(models.TextChoices):
+        CUSTOMER_LIST = "customer_list", _("Customer list")
+
+    kind = models.CharField(_("export"), max_length=40, choices=Kind.choices)
+    exported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("exported by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    exported_at = models.DateTimeField(_("exported at"), default=timezone.now)
+    query_string = models.TextField(_("filter (query string)"), blank=True)
+    filters = models.JSONField(_("filter"), default=dict, blank=True)
+    row_count = models.PositiveIntegerField(_("rows"))
+    file_name = models.CharField(_("file name"), max_length=255)
+
+    objects = ExportRecordQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("export record")
+        verbose_name_plural = _("export records")
+        ordering = ["-exported_at", "-id"]
+        # The admin's list: the latest exports first, optionally of one kind.
+        indexes = [models.Index(fields=["kind", "-exported_at"], name="exportrecord_kind_at_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.file_name}"

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from dealership_cs.errors import Conflict
-from dealership_cs.models import Staff
+from dealership_cs.models import ExportRecord, Staff
 from dealership_cs.selectors import staff_records
 
 STAFF_FIELDS = ("name", "department", "position", "employee_number", "phone", "active", "user", "notes")
@@ -117,3 +117,21 @@ def housekeeping_run(*, keep_login_log_days: int = 90) -> dict[str, int]:
     cutoff = timezone.now() - timedelta(days=keep_login_log_days)
     deleted, _ = AccessLog.objects.filter(attempt_time__lt=cutoff).delete()
     return {"access_logs_deleted": deleted}
+
+
+@transaction.atomic
+def export_record_create(
+    *, kind: str, by, query_string: str, filters: dict, row_count: int, file_name: str
+) -> ExportRecord:
+    """Record that `by` exported `row_count` rows of the list `kind`, filtered by `query_string`, as `file_name`."""
+    record = ExportRecord(
+        kind=kind,
+        exported_by=by if getattr(by, "pk", None) else None,
+        query_string=query_string,
+        filters=filters,
+        row_count=row_count,
+        file_name=file_name[: ExportRecord._meta.get_field("file_name").max_length],
+    )
+    record.full_clean()
+    record.save()
+    return record

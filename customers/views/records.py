@@ -5,13 +5,15 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.mixins import PermissionRequiredMixin
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
 
 from customers import services
+from customers.exports import customer_list_export_name, customer_list_workbook
 from customers.filters import (
     CustomerFilter,
     PhoneCorrectionFilter,
@@ -32,8 +34,10 @@ from customers.forms import (
 from customers.models import Customer, PhoneCorrection, SalesArchive, ServiceVisit, Vehicle
 from customers.selectors import customer_duplicates, customer_timeline, shared_phones
 from dealership_cs.generic_views import FilteredListView, RecordDetailView, ServiceFormView
+from dealership_cs.models import ExportRecord
+from dealership_cs.services import export_record_create
 from dealership_cs.spreadsheets.held import EXPIRED_DOWNLOAD, held_download, hold_download
-from dealership_cs.spreadsheets.writer import xlsx_response
+from dealership_cs.spreadsheets.writer import xlsx_file_response, xlsx_response
 
 # --- Customers ----------------------------------------------------------------------------------
 
@@ -42,6 +46,47 @@ class CustomerListView(FilteredListView):
     model = Customer
     filterset_class = CustomerFilter
     template_name = "customers/customer_list.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        # The export button carries the filter and search as they are, not the page number.
+        context["export_query"] = _list_filter(self.request).urlencode()
+        return context
+
+
+def _list_filter(request: HttpRequest) -> QueryDict:
+    params = request.GET.copy()
+    params.pop("page", None)
+    return params
+
+
+class CustomerExportView(PermissionRequiredMixin, View):
+    """The customer list as filtered and searched on the page, every page of it, as an .xlsx; the export is recorded.
+
+    Whoever may see the list may export it, and only the rows ``visible_to`` them.
+    """
+
+    permission_required = "customers.view_customer"
+    raise_exception = True
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        params = _list_filter(request)
+        visible = Customer.objects.visible_to(request.user)
+        filterset = CustomerFilter(params or None, queryset=visible, request=request)
+        if filterset.is_bound and not filterset.is_valid():
+            errors = [f"{filterset.form[name].label}: {' '.join(texts)}" for name, texts in filterset.errors.items()]
+            return HttpResponse(" ".join(errors), status=400, content_type="text/plain; charset=utf-8")
+        book, rows = customer_list_workbook(filterset.qs)
+        stem = customer_list_export_name(timezone.localdate())
+        export_record_create(
+            kind=ExportRecord.Kind.CUSTOMER_LIST,
+            by=request.user,
+            query_string=params.urlencode(),
+            filters={key: values[0] if len(values) == 1 else values for key, values in params.lists() if any(values)},
+            row_count=rows,
+            file_name=f"{stem}.xlsx",
+        )
+        return xlsx_file_response(book, stem)
 
 
 class CustomerDetailView(RecordDetailView):
