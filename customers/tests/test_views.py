@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from decimal import Decimal
 
@@ -59,14 +60,43 @@ LIST_PAGES = [
 
 
 @pytest.mark.parametrize("who", ["staff", "agent", "manager", "admin"])
-def test_every_role_reads_the_customer_pages(client, cast, who, archive):
+def test_every_role_reads_the_customer_pages(client, cast, who, archive, advisor):
+    customer, vehicle = archive.customer, archive.vehicle
+    services.visit_create(
+        ro_number="RO201109010001", vehicle=vehicle, advisor=advisor, opened_at="2011-09-01T09:00:00+08:00"
+    )
+    services.phone_correction_propose(
+        customer=customer, new_value="13955556666", reason="wrong number", by=cast["agent"]
+    )
+    for name in ("李娜", "王芳"):  # the same mobile on three customers: a data-quality finding
+        services.customer_create(name=name, mobile="13812345678", confirm_duplicates=True)
+    # What each page must show of these records, read in the table it lists them in (or the page body).
+    expected = {
+        "/customers/": ("results", ["张伟", "李娜", "王芳", "13812345678"]),
+        "/customers/vehicles/": ("results", [VIN1, "鲁N12345", "朗逸", "2011-08-20", "张伟"]),
+        "/customers/archives/": (
+            "results",
+            ["2011-08-20", "张伟", VIN1, "00123456", "2011-08-22", "129800.00", "刘洋"],
+        ),
+        "/customers/visits/": ("results", ["RO201109010001", "鲁N12345", "张伟", "2011-09-01 09:00", "周强"]),
+        "/customers/phone-corrections/": ("results", ["张伟", "13812345678", "13955556666", "wrong number"]),
+        "/customers/data-quality/": ("shared-phones", ["13812345678", '<td class="text-end">3</td>']),
+        customer.get_absolute_url(): (None, ["张伟", "13812345678", VIN1, "00123456", "RO201109010001"]),
+        vehicle.get_absolute_url(): (None, [VIN1, "鲁N12345", "朗逸", "张伟", "00123456", "RO201109010001"]),
+        archive.get_absolute_url(): (None, ["张伟", VIN1, "00123456", "2011-08-22", "129800.00", "刘洋"]),
+    }
+    assert set(LIST_PAGES) <= set(expected)
     client.force_login(cast[who])
-    for url in LIST_PAGES + [
-        archive.customer.get_absolute_url(),
-        archive.vehicle.get_absolute_url(),
-        archive.get_absolute_url(),
-    ]:
-        assert client.get(url).status_code == 200, url
+    for url, (testid, shown) in expected.items():
+        response = client.get(url)
+        assert response.status_code == 200, url
+        html = response.content.decode()
+        if testid:
+            match = re.search(rf'<table[^>]*data-testid="{testid}".*?</table>', html, re.S)
+            assert match, f"{url}: no {testid} table"
+            html = match.group(0)
+        for text in shown:
+            assert text in html, f"{url} does not show {text}"
 
 
 def test_a_user_without_a_role_is_refused_everywhere(client, norole_user, archive):

@@ -10,6 +10,7 @@ from unittest import mock
 import pytest
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
 
 from dealership_cs.spreadsheets import SpreadsheetRefused
 from surveys.imports import ScoreImportResult, ScoreRowError
@@ -65,9 +66,31 @@ def cell(row: str, name: str) -> str:
 )
 def test_every_role_reads_the_overview_and_the_program_pages(client, cast, ssi_2010, who, status):
     client.force_login(cast[who])
-    assert client.get("/scores/").status_code == status
-    assert client.get("/scores/SSI/2010/").status_code == status
-    assert client.get("/scores/CSS/2011/").status_code == status
+    overview = client.get("/scores/")
+    ssi = client.get("/scores/SSI/2010/")
+    css = client.get("/scores/CSS/2011/")
+    assert [overview.status_code, ssi.status_code, css.status_code] == [status] * 3
+    if status == 403:
+        for response in (overview, ssi, css):
+            assert "958.00" not in response.content.decode() and "data-period" not in response.content.decode()
+        return
+    # The overview: SSI's latest quarter and year to date, and every program listed.
+    html = overview.content.decode()
+    assert re.findall(r'<tr data-program="([^"]+)"', html) == ["SSI", "CSS", "MS_SALES", "MS_SERVICE"]
+    row = row_html(html, "data-program", "SSI")
+    assert cell(row, "latest-score") == "958.00" and cell(row, "ytd") == "874.50"
+    # SSI 2010: the four quarters with their scores.
+    html = ssi.content.decode()
+    assert [cell(row_html(html, "data-period", f"2010-Q{q}"), "score") for q in (1, 2, 3, 4)] == [
+        "843.00",
+        "830.00",
+        "867.00",
+        "958.00",
+    ]
+    # CSS 2011: the twelve months of the calendar, none reported.
+    html = css.content.decode()
+    months = re.findall(r'<tr data-period="(2011-\d\d)" class="text-body-secondary"', html)
+    assert months == [f"2011-{m:02d}" for m in range(1, 13)]
 
 
 def test_anonymous_visitors_are_sent_to_log_in(client, db):
@@ -94,14 +117,52 @@ def test_only_managers_and_admins_enter_scores_set_targets_and_import(client, ca
 @pytest.mark.parametrize("who", ["manager", "admin"])
 def test_managers_and_admins_open_the_entry_form_the_target_editor_and_the_import(client, cast, ssi_2010, who):
     client.force_login(cast[who])
-    for url in [
-        "/scores/SSI/2010/enter/?period=2010-Q1",
-        "/scores/CSS/2010/enter/",
-        "/scores/SSI/2011/target/",
-        "/scores/CSS/2011/target/",
-        "/scores/import/",
+    pages = {
+        url: client.get(url)
+        for url in [
+            "/scores/SSI/2010/enter/?period=2010-Q1",
+            "/scores/CSS/2010/enter/",
+            "/scores/SSI/2011/target/",
+            "/scores/CSS/2011/target/",
+            "/scores/import/",
+        ]
+    }
+    assert {url: response.status_code for url, response in pages.items()} == dict.fromkeys(pages, 200)
+    html = {url: response.content.decode() for url, response in pages.items()}
+    ssi_items = [item.code for item in catalogue_for(program("SSI"), 2011)]
+    css_items = [item.code for item in catalogue_for(program("CSS"), 2011)]
+    # The entry form: the stored Q1 result in its fields, the year's periods to choose, a row per item.
+    entry = html["/scores/SSI/2010/enter/?period=2010-Q1"]
+    for name, value in [("score", "843.00"), ("regional_avg", "878.00"), ("rank", "35"), ("dealers", "39")]:
+        assert re.search(rf'name="{name}" value="{value}"', entry), name
+    assert re.search(r'name="national_avg"', entry) and re.search(r'name="sample_n"', entry)
+    assert re.findall(r'<option value="([^"]+)"', entry) == ["2010-Q1", "2010-Q2", "2010-Q3", "2010-Q4", "2010"]
+    assert '<option value="2010-Q1" selected>' in entry
+    assert re.findall(r'<tr data-item="([^"]+)"', entry) == ssi_items
+    # A month not entered yet opens empty, with the eight MOT items.
+    entry = html["/scores/CSS/2010/enter/"]
+    assert '<option value="2010-01" selected>' in entry
+    assert re.search(r'name="score"', entry) and not re.search(r'name="score" value=', entry)
+    assert re.findall(r'<tr data-item="([^"]+)"', entry) == css_items
+    # The target editor: score, rank, phasing, a percentage per period (100 to start), item targets.
+    for url, periods, items in [
+        ("/scores/SSI/2011/target/", [f"2011-Q{q}" for q in (1, 2, 3, 4)], ssi_items),
+        ("/scores/CSS/2011/target/", [f"2011-{m:02d}" for m in range(1, 13)], css_items),
     ]:
-        assert client.get(url).status_code == 200, url
+        editor = html[url]
+        assert re.search(r'name="score"', editor) and re.search(r'name="rank"', editor), url
+        assert re.search(r'type="radio" name="phasing" [^>]*value="equal" checked', editor), url
+        assert re.search(r'type="radio" name="phasing" [^>]*value="custom"', editor), url
+        phases = re.search(r'<table[^>]*data-testid="phases".*?</table>', editor, re.S).group(0)
+        assert re.findall(r'<tr data-period="([^"]+)"', phases) == periods, url
+        assert re.findall(r'name="percent_(\d+)" value="100"', phases) == [str(i) for i in range(1, len(periods) + 1)]
+        targets = re.search(r'<table[^>]*data-testid="item-targets".*?</table>', editor, re.S).group(0)
+        assert re.findall(r'<tr data-item="([^"]+)"', targets) == items, url
+    # The import: a file upload with the dry-run box and the template to download.
+    upload = re.search(r'<form[^>]*data-testid="upload-form".*?</form>', html["/scores/import/"], re.S).group(0)
+    assert 'enctype="multipart/form-data"' in upload
+    assert re.search(r'type="file" name="file"', upload) and re.search(r'type="checkbox" name="dry_run"', upload)
+    assert f'href="{reverse("surveys:import_template")}" data-testid="template-link"' in upload
 
 
 def test_the_enter_and_target_links_are_shown_only_to_those_who_may_use_them(
