@@ -19,8 +19,8 @@ WIDTHS = (26, 8, 14, 16, 14, 16, 16, 12, 16, 18, 18, 20)
 
 
 def accuracy_export_name(month: date) -> str:
-    """The download's name (without extension) after what it holds: 客户信息准确率-2011-08."""
-    return f"{_('Customer-information accuracy')}-{month:%Y-%m}"
+    """The download's name (without extension) after what it holds: 客户信息准确率-2011-08, in every language."""
+    return _("客户信息准确率-%(month)s") % {"month": f"{month:%Y-%m}"}
 
 
 def accuracy_workbook(report: AccuracyReport) -> bytes:

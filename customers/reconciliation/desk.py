@@ -7,7 +7,6 @@ each guarded by the state the row must be in, and each keeping its history with 
 
 from __future__ import annotations
 
-import io
 from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
@@ -19,12 +18,10 @@ from django.db import transaction
 from django.db.models import Count, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font
 
 from customers.models import Discrepancy
 from dealership_cs.models import Staff
+from dealership_cs.spreadsheets.writer import ExportWorkbook, Styled
 
 # What a list, an export or the API needs of each row, in one query.
 DESK_RELATED = ("archive__vehicle", "invoice", "consultant", "assignee", "resolved_by")
@@ -287,14 +284,22 @@ def _person(user) -> str:
 EXPORT_WIDTHS = (9, 16, 12, 14, 20, 22, 22, 10, 12, 40, 12, 17)
 
 
+def discrepancy_export_name(month: str | None) -> str:
+    """The download's name (without extension) after what it holds: 差异清单-2011-08, or 差异清单 for every month.
+
+    Named in Chinese in every language, as the dealership files its documents.
+    """
+    return _("差异清单-%(month)s") % {"month": month} if month else _("差异清单")
+
+
 def discrepancy_export_xlsx(queryset: QuerySet[Discrepancy]) -> bytes:
-    """The rows of the queryset as an .xlsx: a header row, then one row per discrepancy in the queryset's order."""
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(_("Discrepancies"))
-    for index, width in enumerate(EXPORT_WIDTHS):
-        sheet.column_dimensions[chr(ord("A") + index)].width = width
-    sheet.freeze_panes = "A2"
-    bold = Font(bold=True)
+    """The rows of the queryset as an .xlsx: a header row, then one row per discrepancy in the queryset's order.
+
+    Through the project's one export writer: a note or a name that looks like a formula stays text,
+    and the resolution time is the dealership's local time.
+    """
+    book = ExportWorkbook()
+    sheet = book.sheet(_("Discrepancies"), widths=EXPORT_WIDTHS, freeze="A2")
     headers = [
         _("Month"),
         _("Type"),
@@ -309,38 +314,23 @@ def discrepancy_export_xlsx(queryset: QuerySet[Discrepancy]) -> bytes:
         _("Resolved by"),
         _("Resolved at"),
     ]
-    sheet.append([_styled(sheet, str(header), font=bold) for header in headers])
+    sheet.append([Styled(str(header), bold=True) for header in headers])
     for d in queryset.select_related(*DESK_RELATED).iterator(chunk_size=2000):
         archive, invoice = d.archive, d.invoice
-        resolved_at = None
-        if d.resolved_at is not None:
-            # Excel has no time zones: the dealership's local time, as on the pages.
-            resolved_at = _styled(
-                sheet, timezone.localtime(d.resolved_at).replace(tzinfo=None), number_format="yyyy-mm-dd hh:mm"
-            )
         sheet.append(
             [
                 f"{d.month:%Y-%m}",
                 d.get_type_display(),
-                d.consultant.name if d.consultant else "",
-                archive.invoice_name if archive else (invoice.customer_name if invoice else ""),
-                archive.vehicle.vin if archive else (invoice.vin if invoice else ""),
-                d.archive_value,
-                d.omd_value,
+                d.consultant.name if d.consultant else None,
+                archive.invoice_name if archive else (invoice.customer_name if invoice else None),
+                archive.vehicle.vin if archive else (invoice.vin if invoice else None),
+                d.archive_value or None,
+                d.omd_value or None,
                 d.get_status_display(),
-                d.assignee.name if d.assignee else "",
-                d.note,
-                _person(d.resolved_by),
-                resolved_at,
+                d.assignee.name if d.assignee else None,
+                d.note or None,
+                _person(d.resolved_by) or None,
+                d.resolved_at,
             ]
         )
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
-
-
-def _styled(sheet, value, **style) -> WriteOnlyCell:
-    cell = WriteOnlyCell(sheet, value=value)
-    for name, setting in style.items():
-        setattr(cell, name, setting)
-    return cell
+    return book.to_bytes()

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import io
 import re
+import zipfile
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from urllib.parse import quote
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -639,3 +641,37 @@ def test_the_export_link_carries_the_page_filters_and_the_file_holds_those_rows(
     assert list(rows[0]) == HEADER
     assert sorted(row[1] for row in rows[1:]) == ["Amount mismatch", "Late invoice", "Name mismatch"]
     assert {row[2] for row in rows[1:]} == {"刘洋"}
+
+
+def test_the_export_keeps_a_note_and_a_name_that_look_like_formulas_as_text(staff_user, desk):
+    hostile = '=HYPERLINK("http://x","y")'
+    consultant = StaffFactory(name=hostile)
+    discrepancy = find(T.NAME_MISMATCH)
+    Discrepancy.objects.filter(pk=discrepancy.pk).update(consultant=consultant, note=hostile)
+    content = discrepancy_export_xlsx(Discrepancy.objects.filter(pk=discrepancy.pk))
+    sheet = load_workbook(io.BytesIO(content)).worksheets[0]
+    consultant_cell, note_cell = sheet["C2"], sheet["J2"]
+    for cell in (consultant_cell, note_cell):
+        assert cell.data_type == "s" and cell.value == "'" + hostile
+    with zipfile.ZipFile(io.BytesIO(content)) as archive:
+        assert "<f>" not in archive.read("xl/worksheets/sheet1.xml").decode()
+
+
+@pytest.mark.parametrize(("query", "name"), [({"month": "2011-08"}, "差异清单-2011-08.xlsx"), ({}, "差异清单.xlsx")])
+def test_the_export_is_named_in_chinese_after_the_month_it_holds(client, staff_user, desk, query, name):
+    client.force_login(staff_user)
+    response = client.get("/customers/discrepancies/export.xlsx", query)
+    assert f"filename*=UTF-8''{quote(name)}" in response["Content-Disposition"]
+
+
+def test_amounts_keep_both_decimals_on_the_desk_and_in_the_export(client, staff_user, liu):
+    archive(n=50, consultant=liu, delivery=date(2011, 8, 10), amount="150000.00")
+    invoice(n=50, on=date(2011, 8, 11), amount="150000.01")
+    reconcile()
+    row = Discrepancy.objects.get(type=T.AMOUNT_MISMATCH)
+    assert (row.archive_value, row.omd_value) == ("150000.00", "150000.01")
+    client.force_login(staff_user)
+    html = client.get("/customers/discrepancies/", {"type": T.AMOUNT_MISMATCH}).content.decode()
+    assert "150000.00" in html and "150000.01" in html
+    rows = read_xlsx(client.get("/customers/discrepancies/export.xlsx", {"type": T.AMOUNT_MISMATCH}).content)
+    assert rows[1][5:7] == ("150000.00", "150000.01")

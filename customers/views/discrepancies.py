@@ -15,7 +15,6 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -26,6 +25,7 @@ from customers.models import Discrepancy
 from customers.reconciliation.desk import (
     DESK_RELATED,
     discrepancy_counts_by_type,
+    discrepancy_export_name,
     discrepancy_export_xlsx,
     discrepancy_related,
     discrepancy_side_by_side,
@@ -34,8 +34,8 @@ from customers.reconciliation.desk import (
 from dealership_cs.forms import StyledFormMixin
 from dealership_cs.generic_views import FilteredListView, RecordDetailView
 from dealership_cs.models import Staff
+from dealership_cs.spreadsheets.writer import xlsx_response
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 NOTE_MAX_LENGTH = 2000
 
 
@@ -182,7 +182,7 @@ class DiscrepancyActionView(PermissionRequiredMixin, View):
 
 
 class DiscrepancyExportView(PermissionRequiredMixin, View):
-    """The list as filtered on the page (same filters, every page), as an .xlsx file."""
+    """The list as filtered on the page (same filters, every page), as an .xlsx named after its month."""
 
     permission_required = "customers.view_discrepancy"
     raise_exception = True
@@ -194,7 +194,5 @@ class DiscrepancyExportView(PermissionRequiredMixin, View):
         if not filterset.is_valid():
             errors = [error for field_errors in filterset.errors.values() for error in field_errors]
             return HttpResponse(" ".join(errors), status=400, content_type="text/plain; charset=utf-8")
-        response = HttpResponse(discrepancy_export_xlsx(filterset.qs), content_type=XLSX)
-        stamp = timezone.localdate().isoformat()
-        response["Content-Disposition"] = f'attachment; filename="discrepancies-{stamp}.xlsx"'
-        return response
+        month = filterset.form.cleaned_data.get("month")
+        return xlsx_response(discrepancy_export_xlsx(filterset.qs), discrepancy_export_name(month))

@@ -134,7 +134,8 @@ def test_a_malformed_month_is_refused_with_a_message(client, staff_user, august,
 def test_the_export_has_the_manufacturer_table_layout_cell_by_cell(client, manager_user, august):
     response = english(client, manager_user).get(EXPORT, {"month": "2011-08"})
     assert response["Content-Type"] == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    assert "accuracy-2011-08.xlsx" in response["Content-Disposition"]
+    # Named in Chinese after what it holds, whatever the page's language.
+    assert f"filename*=UTF-8''{quote('客户信息准确率-2011-08.xlsx')}" in response["Content-Disposition"]
     book = load_workbook(io.BytesIO(response.content))
     assert book.sheetnames == ["Accuracy", "By consultant"]
     sheet = book["Accuracy"]
