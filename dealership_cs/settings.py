@@ -289,6 +289,13 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Choice sets that share a field name across models get their own names in the schema.
+    "ENUM_NAME_OVERRIDES": {
+        "CallbackTaskStatusEnum": "callbacks.models.CallbackTask.Status",
+        "ComplaintStatusEnum": "callbacks.models.Complaint.Status",
+        "ComplaintDepartmentEnum": "callbacks.models.Complaint.Department",
+        "CallOutcomeEnum": "callbacks.models.CallOutcome",
+    },
 }
 
 # --- Logging -----------------------------------------------------------------------------

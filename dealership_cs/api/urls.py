@@ -5,6 +5,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.routers import DefaultRouter
 
+from callbacks.api.views import CallbackTaskViewSet, ComplaintViewSet, QuestionnaireViewSet
 from customers.api.discrepancies import DiscrepancyViewSet
 from customers.api.omd import OmdImportViewSet, OmdInvoiceViewSet
 from customers.api.views import (
@@ -33,6 +34,9 @@ router.register("score-items", ScoreItemViewSet, basename="scoreitem")
 router.register("scores", OfficialScoreViewSet, basename="score")
 router.register("item-scores", ItemScoreViewSet, basename="itemscore")
 router.register("score-targets", TargetViewSet, basename="scoretarget")
+router.register("callback-tasks", CallbackTaskViewSet, basename="callbacktask")
+router.register("complaints", ComplaintViewSet, basename="complaint")
+router.register("questionnaires", QuestionnaireViewSet, basename="questionnaire")
 
 urlpatterns = [
     path("", include(router.urls)),
