@@ -81,8 +81,9 @@ class VehicleForm(StyledFormMixin, forms.ModelForm):
         return {k: v for k, v in self.cleaned_data.items() if k != "confirm_duplicates"}
 
 
-def _consultants():
-    return Staff.objects.active().sales_consultants().order_by("name")
+def _consultants(keep: int | None = None):
+    # Active consultants; an archive being edited keeps showing its own even after they left.
+    return Staff.objects.choosable(position=Staff.Position.SALES_CONSULTANT, keep=keep).order_by("name")
 
 
 class ArchiveEntryForm(StyledFormMixin, forms.Form):
@@ -140,7 +141,7 @@ class ArchiveEditForm(StyledFormMixin, forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["consultant"].queryset = Staff.objects.sales_consultants().order_by("name")
+        self.fields["consultant"].queryset = _consultants(keep=self.instance.consultant_id)
 
 
 class VisitForm(StyledFormMixin, forms.ModelForm):
@@ -157,7 +158,9 @@ class VisitForm(StyledFormMixin, forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["advisor"].queryset = Staff.objects.service_advisors().order_by("name")
+        self.fields["advisor"].queryset = Staff.objects.choosable(
+            position=Staff.Position.SERVICE_ADVISOR, keep=self.instance.advisor_id
+        ).order_by("name")
         if self.instance.pk:
             self.initial.setdefault("vin", self.instance.vehicle.vin)
 

@@ -13,6 +13,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.mixins import PermissionRequiredMixin
 from django.contrib.staticfiles import finders
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseServerError, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template import loader
@@ -32,7 +33,8 @@ from dealership_cs.health import health_report
 from dealership_cs.models import Staff
 from dealership_cs.navigation import home_sections
 from dealership_cs.permissions import Role, has_any_role, has_role
-from dealership_cs.selectors import history_rows
+from dealership_cs.selectors import history_rows, staff_records
+from dealership_cs.services import StaffHasRecords
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -117,7 +119,59 @@ class StaffDetailView(PermissionRequiredMixin, DetailView):
         context = super().get_context_data(**kwargs)
         context["history"] = history_rows(self.object)
         context["can_change"] = self.request.user.has_perm("dealership_cs.change_staff")
+        context["can_delete"] = self.request.user.has_perm("dealership_cs.delete_staff")
         return context
+
+
+class StaffActiveView(PermissionRequiredMixin, View):
+    """Deactivate someone who left (``active=False``) or reactivate them; their records keep naming them."""
+
+    permission_required = "dealership_cs.change_staff"
+    raise_exception = True
+    active = False
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        staff = get_object_or_404(Staff.objects.visible_to(request.user), pk=pk)
+        try:
+            if self.active:
+                staff = services.staff_reactivate(staff=staff, by=request.user)
+                messages.success(request, _("%(name)s is active again.") % {"name": staff.name})
+            else:
+                staff = services.staff_deactivate(staff=staff, by=request.user)
+                messages.success(request, _("%(name)s was deactivated.") % {"name": staff.name})
+        except ValidationError as error:
+            for message in error.messages:
+                messages.error(request, message)
+        return redirect("staff_detail", pk=staff.pk)
+
+
+@method_decorator(never_cache, name="dispatch")
+class StaffDeleteView(PermissionRequiredMixin, View):
+    """Delete a mistaken entry; someone whom records name is refused (409) and offered deactivation."""
+
+    permission_required = "dealership_cs.delete_staff"
+    raise_exception = True
+
+    def _page(self, request: HttpRequest, staff: Staff, status: int = 200) -> HttpResponse:
+        context = {
+            "staff": staff,
+            "records": staff_records(staff),
+            "can_change": request.user.has_perm("dealership_cs.change_staff"),
+        }
+        return render(request, "dealership_cs/staff_confirm_delete.html", context, status=status)
+
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        return self._page(request, get_object_or_404(Staff.objects.visible_to(request.user), pk=pk))
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        staff = get_object_or_404(Staff.objects.visible_to(request.user), pk=pk)
+        try:
+            services.staff_delete(staff=staff, by=request.user)
+        except StaffHasRecords as error:
+            messages.error(request, error.message)
+            return self._page(request, staff, status=409)
+        messages.success(request, _("%(name)s was deleted.") % {"name": staff.name})
+        return redirect("staff_list")
 
 
 @method_decorator(never_cache, name="dispatch")
