@@ -16,6 +16,7 @@ from customers.api.views import (
     VehicleViewSet,
 )
 from dealership_cs.api.views import MeView, StaffViewSet
+from dealership_cs.permissions import RoleModelPermissions
 from reports.api import AccuracyReopenView, AccuracyView
 from surveys.api.views import ItemScoreViewSet, OfficialScoreViewSet, ProgramViewSet, ScoreItemViewSet, TargetViewSet
 
@@ -44,6 +45,11 @@ urlpatterns = [
     path("accuracy/", AccuracyView.as_view(), name="api-accuracy"),
     path("accuracy/reopen/", AccuracyReopenView.as_view(), name="api-accuracy-reopen"),
     path("auth/token/", obtain_auth_token, name="api-token"),
-    path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    # The schema and its docs describe the whole API: for people with a role, like the API itself.
+    path("schema/", SpectacularAPIView.as_view(permission_classes=[RoleModelPermissions]), name="api-schema"),
+    path(
+        "docs/",
+        SpectacularSwaggerView.as_view(url_name="api-schema", permission_classes=[RoleModelPermissions]),
+        name="api-docs",
+    ),
 ]
