@@ -465,6 +465,21 @@ def test_a_file_without_rejected_rows_gives_an_empty_workbook_and_the_name_says_
     assert ledger.error_workbook_name("C:\\导出\\8月台账.xlsx") == "成交档案导入错误行-8月台账"
 
 
+def test_a_file_of_many_rejected_rows_hands_back_the_first_ones_and_counts_the_rest(monkeypatch):
+    from dealership_cs.spreadsheets import rejected
+
+    monkeypatch.setattr(rejected, "ROWS_KEPT_MAX", 2)
+    result = run(xlsx([deal(n, phone="12345") for n in range(1, 6)] + [deal(6)]))
+
+    assert (result.rejected, len(result.errors)) == (5, 5)  # every error is still listed on the page
+    book = rejected_workbook(result.error_workbook())
+    assert [row[-4] for row in book.worksheets[0].iter_rows(min_row=2, values_only=True)] == [2, 3]
+    (note,) = book.worksheets[1].iter_rows(values_only=True)
+    assert "3 more rejected rows after row 3 are not listed" in note[0]
+    # The workbook goes back in as it is: the note is not taken for rows.
+    assert run(result.error_workbook(), name="again.xlsx").rejected == 2
+
+
 def test_the_upload_page_links_the_rejected_rows_for_the_uploader_alone(
     client, staff_user, admin_user, settings, tmp_path
 ):

@@ -26,6 +26,9 @@ from .readers import SheetReader
 from .writer import ExportWorkbook, Styled
 
 _REASON_WIDTH = 60
+# Rows kept per table: a file whose every row is wrong has one systematic problem to fix first,
+# and keeping each row of a 50 MB file would cost the web process hundreds of MB.
+ROWS_KEPT_MAX = 10_000
 # A CSV row can be as wide as its longest line: past the header, at most this many columns are kept.
 _EXTRA_COLUMNS_MAX = 200
 
@@ -46,6 +49,7 @@ class RejectedTable:
     title: str
     headers: list[str]
     rows: list[RejectedRow] = field(default_factory=list)
+    not_kept: int = 0  # rejected rows past ROWS_KEPT_MAX, counted but not written
 
     @classmethod
     def of(cls, reader: SheetReader, title: str = "") -> RejectedTable:
@@ -53,6 +57,9 @@ class RejectedTable:
         return cls(title=title or reader.sheet_name or _("Rejected rows"), headers=list(reader.headers))
 
     def add(self, row: Row, errors: Sequence[RowError]) -> None:
+        if len(self.rows) >= ROWS_KEPT_MAX:
+            self.not_kept += 1
+            return
         self.rows.append(RejectedRow(row.number, list(row.raw), list(errors)))
 
     def __len__(self) -> int:
@@ -60,11 +67,26 @@ class RejectedTable:
 
 
 def rejected_rows_workbook(tables: Iterable[RejectedTable]) -> bytes:
-    """One sheet per table that has rejected rows (a single empty sheet when none has)."""
+    """One sheet per table that has rejected rows (a single empty sheet when none has).
+
+    Rows past ROWS_KEPT_MAX are counted on a last sheet of one text cell, which the imports
+    never take for a table when the workbook is uploaded again.
+    """
     book = ExportWorkbook()
+    not_kept = []
     for table in tables:
         if table.rows:
             _write_table(book, table)
+        if table.not_kept:
+            not_kept.append((table, table.rows[-1].number))
+    if not_kept:
+        sheet = book.sheet(_("Not listed"), widths=[120])
+        for table, last in not_kept:
+            text = _(
+                "“%(sheet)s”: %(count)s more rejected rows after row %(row)s are not listed. Correct what the "
+                "listed rows have in common in the original file and upload it again."
+            ) % {"sheet": table.title, "count": table.not_kept, "row": last}
+            sheet.append([text])
     return book.to_bytes()
 
 
