@@ -15,6 +15,7 @@ from io import StringIO
 from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.core.management import CommandError, call_command
 from django.utils import translation
 
@@ -506,6 +507,19 @@ def test_the_upload_page_links_the_rejected_rows_for_the_uploader_alone(
     for url in (link, "/customers/import/rejected/" + "A" * 24 + ".xlsx", "/customers/import/rejected/x.xlsx"):
         response = client.get(url)
         assert response.status_code == 302 and response["Location"] == "/customers/import/"
+
+
+def test_the_upload_page_refuses_a_csv_without_line_breaks_naming_the_row(client, staff_user):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    client.force_login(staff_user)
+    one_line = ",".join(CHINESE.values()).encode() + b"," + b"x," * (40 * 1024)
+    response = client.post("/customers/import/", {"file": SimpleUploadedFile("一行.csv", one_line)})
+
+    assert response.status_code == 400
+    assert "“一行.csv”: row 1 is longer than 64 KB" in response.context["form"].errors["file"][0]
+    assert stored() == NOTHING
 
 
 def test_only_those_who_may_import_the_ledger_may_download_rejected_rows(client, cast):

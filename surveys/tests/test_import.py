@@ -500,6 +500,20 @@ def test_the_import_page_links_the_rejected_rows_for_the_uploader_alone(
     assert response.context["errors_token"] is None and "errors-download" not in response.content.decode()
 
 
+def test_the_import_page_refuses_a_csv_line_longer_than_64_kib_naming_the_row(client, manager_user):
+    from django.conf import settings
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    client.force_login(manager_user)
+    data = factory.make_csv([SCORES, SSI_Q1]) + b"SSI,2010-Q2,830," + b"9" * (70 * 1024) + b"\r\n"
+    response = client.post("/scores/import/", {"file": SimpleUploadedFile("长.csv", data)})
+
+    assert response.status_code == 400
+    assert "“长.csv”: row 3 is longer than 64 KB" in response.context["refused"]
+    assert not ScoreImport.objects.exists() and not OfficialScore.objects.exists()
+
+
 def test_the_template_downloads_under_its_chinese_name_and_holds_no_formula(client, manager_user, staff_user):
     from urllib.parse import quote
 
