@@ -8,8 +8,8 @@ from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
+from dealership_cs.api.base import BaseAPIView
 from reports.selectors import (
     accuracy_default_month,
     accuracy_month_api,
@@ -51,7 +51,7 @@ def _error(message: str, code: int) -> Response:
     return Response({"detail": message}, status=code)
 
 
-class AccuracyView(APIView):
+class AccuracyView(BaseAPIView):
     """A month's customer-information accuracy as stored by the nightly reconciliation.
 
     ``rate`` and ``score`` are null for an item not yet measurable (callback authenticity until
@@ -87,7 +87,7 @@ class AccuracyView(APIView):
         return Response(data)
 
 
-class AccuracyReopenView(APIView):
+class AccuracyReopenView(BaseAPIView):
     """Reopen a frozen month for the year's days open (``open_until``: the nightly run on that day freezes it again).
 
     Administrators only.
