@@ -9,13 +9,15 @@ class CallbacksConfig(AppConfig):
     def ready(self) -> None:
         from callbacks.selectors import customer_callback_events
         from customers.selectors import register_timeline_source
-        from dealership_cs.navigation import NavItem, register
+        from dealership_cs.navigation import NavItem, register, register_landing
 
         register_timeline_source(customer_callback_events)
         from dealership_cs.permissions import Role
 
         staff, agent, manager, admin = (r.value for r in (Role.CS_STAFF, Role.CALLBACK_AGENT, Role.MANAGER, Role.ADMIN))
         section = _("Callbacks")
+        # The agent's working day is the desk: they land there after logging in.
+        register_landing(agent, "callbacks:desk")
         register(
             NavItem(
                 key="callback_desk",

@@ -65,3 +65,26 @@ def home_sections(user) -> list[dict]:
         }
         for role in roles
     ]
+
+
+# A role whose work is one page lands there after logging in (the agent on the callback desk);
+# someone holding several roles keeps the home page that links to each.
+_LANDINGS: dict[str, str] = {}
+
+
+def register_landing(role: str, url_name: str) -> None:
+    _LANDINGS[role] = url_name
+
+
+def landing_for(user) -> str | None:
+    """The URL a user with a single role lands on, if that role has one."""
+    roles = user_roles(user)
+    if user.is_superuser or len(roles) != 1:
+        return None
+    url_name = _LANDINGS.get(roles[0].value)
+    if url_name is None:
+        return None
+    try:
+        return reverse(url_name)
+    except NoReverseMatch:
+        return None

@@ -31,13 +31,16 @@ from dealership_cs.filters import StaffFilter
 from dealership_cs.forms import StaffForm
 from dealership_cs.health import health_report
 from dealership_cs.models import Staff
-from dealership_cs.navigation import home_sections
+from dealership_cs.navigation import home_sections, landing_for
 from dealership_cs.permissions import Role, has_any_role, has_role
 from dealership_cs.selectors import history_rows, staff_records
 from dealership_cs.services import StaffHasRecords
 
 
 def home(request: HttpRequest) -> HttpResponse:
+    landing = landing_for(request.user)
+    if landing and "home" not in request.GET:
+        return redirect(landing)
     return render(
         request,
         "dealership_cs/home.html",

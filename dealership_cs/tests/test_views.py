@@ -117,6 +117,11 @@ def test_password_change_applies_the_password_validators(client, staff_user):
                 "discrepancies",
                 "accuracy",
                 "scores",
+                "callback_desk",
+                "callback_tasks",
+                "callback_supervision",
+                "callback_rules",
+                "complaints",
             },
         ),
         (
@@ -131,6 +136,10 @@ def test_password_change_applies_the_password_validators(client, staff_user):
                 "omd_invoices",
                 "discrepancies",
                 "scores",
+                "callback_desk",
+                "callback_tasks",
+                "callback_rules",
+                "complaints",
             },
         ),
         (
@@ -147,6 +156,11 @@ def test_password_change_applies_the_password_validators(client, staff_user):
                 "accuracy",
                 "scores",
                 "score_import",
+                "callback_desk",
+                "callback_tasks",
+                "callback_supervision",
+                "callback_rules",
+                "complaints",
             },
         ),
         (
@@ -170,6 +184,11 @@ def test_password_change_applies_the_password_validators(client, staff_user):
                 "accuracy",
                 "scores",
                 "score_import",
+                "callback_desk",
+                "callback_tasks",
+                "callback_supervision",
+                "callback_rules",
+                "complaints",
             },
         ),
         ("norole", set()),
@@ -177,14 +196,22 @@ def test_password_change_applies_the_password_validators(client, staff_user):
 )
 def test_each_role_sees_only_its_navigation(client, cast, who, expected_nav):
     client.force_login(cast[who])
-    html = client.get("/").content.decode()
+    html = client.get("/?home=1").content.decode()
     assert nav_keys(html) == expected_nav
+
+
+def test_an_agent_lands_on_the_callback_desk_and_other_roles_on_the_home_page(client, agent_user, staff_user):
+    client.force_login(agent_user)
+    response = client.get("/")
+    assert response.status_code == 302 and response["Location"] == "/callbacks/"
+    client.force_login(staff_user)
+    assert client.get("/").status_code == 200
 
 
 @pytest.mark.parametrize("who", ["staff", "agent", "manager", "admin"])
 def test_each_role_has_a_home_section_with_its_role_name_and_work(client, cast, who):
     client.force_login(cast[who])
-    response = client.get("/")
+    response = client.get("/?home=1")
     html = response.content.decode()
     assert f'data-home-role="{ROLE_OF[who]}"' in html
     assert f'data-role="{ROLE_OF[who]}"' in html  # the current role is shown in the top bar
