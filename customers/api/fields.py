@@ -129,14 +129,3 @@ class RecordDateTimeField(serializers.DateTimeField):
         moment = super().to_internal_value(value)
         _run(lambda parsed: validators.validate_record_date(parsed, shown=value), moment)
         return moment
-
-
-class VisibleRelatedField(serializers.PrimaryKeyRelatedField):
-    """The id of a row the caller may see: the model's ``visible_to(user)`` decides, as for the lists."""
-
-    def get_queryset(self):
-        queryset = super().get_queryset()
-        request = self.context.get("request")
-        if request is None:
-            return queryset.none()
-        return queryset.visible_to(request.user)
