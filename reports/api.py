@@ -19,9 +19,10 @@ from reports.selectors import (
 )
 from reports.services import accuracy_month_reopen
 
-
-def _item():
-    return inline_serializer(
+# One serializer class for an item's figures, instantiated for each month shape (a field instance
+# binds to one parent; two classes of the same name would be two schema components).
+_ITEM = type(
+    inline_serializer(
         "AccuracyItemFigures",
         {
             "points": serializers.FloatField(),
@@ -31,13 +32,14 @@ def _item():
             "score": serializers.FloatField(allow_null=True),
         },
     )
+)
 
 
 def _month_fields() -> dict:
     return {
         "month": serializers.CharField(),
         "frozen": serializers.BooleanField(),
-        "items": serializers.DictField(child=_item()),
+        "items": serializers.DictField(child=_ITEM()),
         "total": serializers.FloatField(allow_null=True),
         "partial": serializers.BooleanField(),
     }
