@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
-from rest_framework import mixins, serializers, status, viewsets
+from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.parsers import FormParser, MultiPartParser
@@ -16,6 +16,7 @@ from customers.filters import OmdImportFilter, OmdInvoiceFilter
 from customers.models import OmdImport, OmdInvoice
 from customers.omd.selectors import omd_row_errors
 from customers.tasks import schedule_omd_apply, schedule_omd_validate
+from dealership_cs.api.base import BaseViewSet
 
 
 class OmdInvoiceSerializer(serializers.ModelSerializer):
@@ -81,7 +82,7 @@ class OmdUploadSerializer(serializers.Serializer):
     dry_run = serializers.BooleanField(default=False, help_text=_("Check the file and preview; never import."))
 
 
-class OmdInvoiceViewSet(viewsets.ReadOnlyModelViewSet):
+class OmdInvoiceViewSet(BaseViewSet):
     serializer_class = OmdInvoiceSerializer
     filterset_class = OmdInvoiceFilter
     queryset = OmdInvoice.objects.all()
@@ -90,7 +91,7 @@ class OmdInvoiceViewSet(viewsets.ReadOnlyModelViewSet):
         return OmdInvoice.objects.visible_to(self.request.user).order_by("-invoice_date", "-id")
 
 
-class OmdImportViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+class OmdImportViewSet(mixins.CreateModelMixin, BaseViewSet):
     """Upload an OMD export; a worker validates it (poll the import for progress), then confirm."""
 
     serializer_class = OmdImportSerializer
