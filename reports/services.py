@@ -15,7 +15,7 @@ from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -428,7 +428,12 @@ def accuracy_reconcile_request(*, month: date, by=None, today: date | None = Non
         request.save(update_fields=["status", "finished_at", "message"])
     request = ReconcileRequest(month=month, requested_by=by, requested_at=now)
     request.full_clean()
-    request.save()
+    try:
+        with transaction.atomic():
+            request.save()
+    except IntegrityError:
+        # Another administrator pressed the button at the same moment: theirs is the request.
+        return ReconcileRequest.objects.get(month=month, status__in=ReconcileRequest.ACTIVE)
     transaction.on_commit(lambda: _send_request(request.pk))
     return request
 

@@ -81,7 +81,16 @@ def test_the_task_is_registered_under_its_name_and_scheduled_at_two_at_night():
 
 
 def _import(status: str) -> OmdImport:
-    return OmdImport.objects.create(file="omd/2011/09/omd.xlsx", file_name="omd.xlsx", sha256="0" * 64, status=status)
+    now = timezone.now()  # a finished import has its end; a done one was confirmed (OmdImport's constraints)
+    confirmed_at = now if status == OmdImport.Status.DONE else None
+    return OmdImport.objects.create(
+        file="omd/2011/09/omd.xlsx",
+        file_name="omd.xlsx",
+        sha256="0" * 64,
+        status=status,
+        confirmed_at=confirmed_at,
+        finished_at=now,
+    )
 
 
 @pytest.mark.parametrize(("status", "sent"), [(OmdImport.Status.DONE, True), (OmdImport.Status.FAILED, False)])
@@ -238,3 +247,15 @@ def test_one_request_waits_or_runs_per_month(admin_user):
         ReconcileRequest.objects.create(month=request.month, requested_at=timezone.now())
     with pytest.raises(IntegrityError), transaction.atomic():
         ReconcileRequest.objects.filter(pk=request.pk).update(status="running")  # running needs started_at
+
+
+def test_two_administrators_pressing_at_once_make_one_request(admin_user):
+    competing = []
+
+    def other_press_lands_first(request, *args, **kwargs):
+        # The other administrator's request is inserted between this one's check and its insert.
+        competing.append(ReconcileRequest.objects.create(month=request.month, requested_at=timezone.now()))
+
+    with mock.patch.object(ReconcileRequest, "full_clean", other_press_lands_first):
+        request = _request(admin_user)
+    assert request.pk == competing[0].pk and ReconcileRequest.objects.count() == 1
