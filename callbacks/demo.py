@@ -19,6 +19,7 @@ from django.utils import timezone
 from callbacks.models import Answer, CallAttempt, CallbackTask, Complaint, QuestionnaireVersion
 from callbacks.services import attempt_log, callbacks_generate, complaint_advance, complaint_open, task_take
 from customers.models import ServiceVisit, Vehicle
+from dealership_cs.models import Staff
 from dealership_cs.permissions import Role
 
 SEED = 20110801
@@ -49,10 +50,12 @@ def _agents() -> list:
 
 
 def _answer_value(rng: random.Random, maximum: int, weak: bool) -> Decimal:
-    # The plan's weak items (11.11, 11.12, 11.13, 12B.1; the sales weak points) score a little lower.
-    top = maximum if not weak else maximum - 1
-    low = max(1, top - (2 if maximum == 5 else 3))
-    return Decimal(rng.choice([top, top, top - 1, low]) if maximum > 1 else 1)
+    # Most customers give the top mark; the plan's weak items (11.11, 11.12, 11.13, 12B.1 and the
+    # sales weak points) a little less often.
+    if maximum <= 1:
+        return Decimal(1)
+    weights = (45, 35, 15, 5) if weak else (72, 22, 5, 1)
+    return Decimal(rng.choices([maximum, maximum - 1, maximum - 2, max(1, maximum // 2)], weights)[0])
 
 
 WEAK_CODES = {"11.11", "11.12", "11.13", "12B.1", "S4", "S6"}
@@ -128,6 +131,7 @@ def _live_week(rng: random.Random, agents: list) -> dict[str, int]:
     """Cars that came in for service in the last ten days: today's queue, with calls in every state."""
     today = timezone.localdate()
     vehicles = list(Vehicle.objects.filter(holder__isnull=False, holder__do_not_call=False).order_by("pk")[:40])
+    advisors = list(Staff.objects.service_advisors().order_by("pk")) or [None]
     for index, vehicle in enumerate(vehicles):
         left = timezone.make_aware(dt.datetime.combine(today - dt.timedelta(days=2 + index % 9), dt.time(16, 30)))
         ServiceVisit.objects.get_or_create(
@@ -135,6 +139,7 @@ def _live_week(rng: random.Random, agents: list) -> dict[str, int]:
             defaults={
                 "vehicle": vehicle,
                 "customer_id": vehicle.holder_id,
+                "advisor": advisors[index % len(advisors)],
                 "kind": rng.choice(["maintenance", "maintenance", "repair", "warranty"]),
                 "opened_at": left - dt.timedelta(hours=6),
                 "closed_at": left,
@@ -167,12 +172,8 @@ def _live_week(rng: random.Random, agents: list) -> dict[str, int]:
     ]
     complaints = 0
     for task, step in zip(live, plan, strict=False):
-        if step == "held":
-            task_take(task=task, agent=agent)
-            continue
-        if step == "held_other":
-            task_take(task=task, agent=other)
-            continue
+        if step.startswith("held"):
+            continue  # taken below, once the pool has settled
         if step == "unreachable":
             for _ in range(task.rule.max_attempts):
                 attempt_log(task=task, agent=other, outcome="no_answer")
@@ -196,6 +197,12 @@ def _live_week(rng: random.Random, agents: list) -> dict[str, int]:
             continue
         later = timezone.now() + dt.timedelta(hours=3) if step == "call_back_later" else None
         attempt_log(task=task, agent=other, outcome=step, call_back_at=later)
+    # Today's work already in hand: the freshest pool calls, taken by each agent.
+    pool = CallbackTask.objects.filter(status="open", agent__isnull=True, due_date__lte=today).order_by(
+        "-due_date", "pk"
+    )
+    for task, holder in zip(pool[:4], [agent, agent, other, other], strict=False):
+        task_take(task=task, agent=holder)
     return {
         "live": CallbackTask.objects.filter(due_date__gt=today - dt.timedelta(days=10)).count(),
         "complaints_from_calls": complaints,
