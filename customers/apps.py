@@ -94,6 +94,16 @@ class CustomersConfig(AppConfig):
                 order=170,
             ),
             NavItem(
+                key="visit_import",
+                label=_("Import repair orders"),
+                url_name="customers:visit_import",
+                section=section,
+                description=_("Load service visits from the dealer management system's repair-order export."),
+                perms=("customers.add_servicevisit",),
+                home_roles=(staff, admin),
+                order=175,
+            ),
+            NavItem(
                 key="omd_invoices",
                 label=_("OMD invoices"),
                 url_name="customers:omdinvoice_list",

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from customers.views import discrepancies, omd
+from customers.views import discrepancies, omd, visits
 from customers.views import records as views
 
 app_name = "customers"
@@ -23,6 +23,8 @@ urlpatterns = [
     path("archives/<int:pk>/edit/", views.ArchiveEditView.as_view(), name="archive_update"),
     path("visits/", views.VisitListView.as_view(), name="visit_list"),
     path("visits/new/", views.VisitEditView.as_view(), name="visit_create"),
+    path("visits/import/", visits.VisitImportView.as_view(), name="visit_import"),
+    path("visits/import/errors/<slug:token>/", visits.VisitImportErrorsView.as_view(), name="visit_import_errors"),
     path("visits/<int:pk>/", views.VisitDetailView.as_view(), name="visit_detail"),
     path("visits/<int:pk>/edit/", views.VisitEditView.as_view(), name="visit_update"),
     path("data-quality/", views.DataQualityView.as_view(), name="data_quality"),

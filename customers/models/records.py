@@ -34,6 +34,7 @@ class ImportBatch(models.Model):
     class Kind(models.TextChoices):
         LEDGER = "ledger", _("Archive ledger import")
         OMD = "omd", _("OMD invoice import")
+        VISITS = "visits", _("Repair-order import")
         OTHER = "other", _("Other bulk change")
 
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)

@@ -1,0 +1,67 @@
+"""The repair-order import page: upload a DMS export, see the counts and the rejected rows, download them."""
+
+from __future__ import annotations
+
+from django.contrib.auth.mixins import PermissionRequiredMixin
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views import View
+
+from customers.visits import (
+    VISIT_COLUMNS,
+    load_error_report,
+    save_error_report,
+    visit_error_workbook,
+    visit_import,
+)
+from customers.visits.errors import error_report_name
+from customers.visits.forms import VisitUploadForm
+from dealership_cs.spreadsheets import SpreadsheetRefused
+from dealership_cs.spreadsheets.writer import xlsx_response
+
+# The import creates the cars and customers the ROs name, so it needs what their forms need.
+IMPORT_PERMISSIONS = ["customers.add_servicevisit", "customers.add_customer", "customers.add_vehicle"]
+
+
+class VisitImportView(PermissionRequiredMixin, View):
+    """Upload a repair-order export; check it first (the default), then import it."""
+
+    permission_required = IMPORT_PERMISSIONS
+    raise_exception = True
+    template_name = "customers/visit_import.html"
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        return render(request, self.template_name, {"form": VisitUploadForm(), "columns": VISIT_COLUMNS})
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        form = VisitUploadForm(request.POST, request.FILES)
+        context = {"form": form, "columns": VISIT_COLUMNS}
+        if not form.is_valid():
+            return render(request, self.template_name, context, status=400)
+        upload, dry_run = form.cleaned_data["file"], form.cleaned_data["dry_run"]
+        try:
+            result = visit_import(source=upload, file_name=upload.name, by=request.user, dry_run=dry_run)
+        except SpreadsheetRefused as exc:
+            form.add_error("file", exc.message)
+            return render(request, self.template_name, context, status=400)
+        errors_token = None
+        if result.rejected_rows:
+            errors_token = save_error_report(
+                data=visit_error_workbook(result), name=error_report_name(upload.name), owner_id=request.user.pk
+            )
+        context.update({"result": result, "dry_run": dry_run, "file_name": upload.name, "errors_token": errors_token})
+        return render(request, self.template_name, context)
+
+
+class VisitImportErrorsView(PermissionRequiredMixin, View):
+    """The rejected rows of one's own recent import as an .xlsx."""
+
+    permission_required = IMPORT_PERMISSIONS
+    raise_exception = True
+
+    def get(self, request: HttpRequest, token: str) -> HttpResponse:
+        report = load_error_report(token=token, owner_id=request.user.pk)
+        if report is None:
+            raise Http404
+        data, name = report
+        return xlsx_response(data, name)
