@@ -31,6 +31,13 @@ def omd_prune_staged() -> dict:
     return omd_staged_rows_prune()
 
 
+@shared_task(name="customers.omd_requeue_stale")
+def omd_requeue_stale() -> dict:
+    from customers.omd.service import omd_imports_requeue_stale
+
+    return omd_imports_requeue_stale()
+
+
 def schedule_omd_validate(import_id: int) -> None:
     """Send the validation to a worker once the upload is committed (the worker must see the row)."""
     transaction.on_commit(lambda: omd_validate.delay(import_id))
@@ -38,6 +45,16 @@ def schedule_omd_validate(import_id: int) -> None:
 
 def schedule_omd_apply(import_id: int) -> None:
     transaction.on_commit(lambda: omd_apply.delay(import_id))
+
+
+def send_omd_step(import_id: int, waiting: str) -> None:
+    """Send the task of the step an import waits for (queued: validation, confirmed: import), once committed."""
+    from customers.models import OmdImport
+
+    if waiting == OmdImport.Status.QUEUED:
+        schedule_omd_validate(import_id)
+    else:
+        schedule_omd_apply(import_id)
 
 
 def schedule_accuracy_reconcile() -> None:

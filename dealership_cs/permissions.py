@@ -36,7 +36,9 @@ class Role(models.TextChoices):
     ADMIN = "admin", _("Administrator")
 
 
-# OMD invoices are written only by imports; the imports themselves belong to administrators.
+# OMD invoices are written only by imports. The imports (their files, previews and error reports)
+# are the administrators' work: this table alone says so (the pages, the API and
+# OmdImport.visible_to ask for these permissions; the administrators hold them through "customers.*").
 OMD_READ_ONLY: dict[str, frozenset[str]] = {
     "customers.omdinvoice": VIEW,
     "customers.omdimport": frozenset(),

@@ -173,6 +173,14 @@ CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = "Asia/Shanghai"
 CELERY_BEAT_SCHEDULE_FILENAME = str(DATA_DIR / "celery" / "beat-schedule")
+# A worker running an OMD import beats its heartbeat every OMD_IMPORT_HEARTBEAT_SECONDS; every
+# OMD_IMPORT_SWEEP_SECONDS a job hands an import not heard of for OMD_IMPORT_STALE_SECONDS (its
+# worker was killed) back to the queue, long before the broker would redeliver its task.
+OMD_IMPORT_HEARTBEAT_SECONDS = env_int("OMD_IMPORT_HEARTBEAT_SECONDS", 30, minimum=1)
+OMD_IMPORT_STALE_SECONDS = env_int("OMD_IMPORT_STALE_SECONDS", 120, minimum=1)
+OMD_IMPORT_SWEEP_SECONDS = env_int("OMD_IMPORT_SWEEP_SECONDS", 60, minimum=1)
+if OMD_IMPORT_HEARTBEAT_SECONDS * 2 > OMD_IMPORT_STALE_SECONDS:
+    raise ImproperlyConfigured("OMD_IMPORT_STALE_SECONDS must be at least twice OMD_IMPORT_HEARTBEAT_SECONDS.")
 # The whole periodic schedule, reviewed in code. Nightly jobs run after the working day.
 CELERY_BEAT_SCHEDULE = {
     "housekeeping-nightly": {
@@ -184,6 +192,11 @@ CELERY_BEAT_SCHEDULE = {
     "callbacks-generate-nightly": {"task": "callbacks.generate", "schedule": crontab(hour=2, minute=0)},
     # The OMD imports' working copies (staged rows) of imports finished a week ago.
     "omd-staged-prune-nightly": {"task": "customers.omd_prune_staged", "schedule": crontab(hour=3, minute=0)},
+    # OMD imports whose worker died in the middle go back to the queue (or fail after their attempts).
+    "omd-requeue-stale": {
+        "task": "customers.omd_requeue_stale",
+        "schedule": timedelta(seconds=OMD_IMPORT_SWEEP_SECONDS),
+    },
 }
 
 # --- Authentication and sessions ---------------------------------------------------------

@@ -7,8 +7,12 @@ class ReportsConfig(AppConfig):
     verbose_name = _("Reports")
 
     def ready(self) -> None:
+        from customers.omd.frozen import register_frozen_months
         from dealership_cs.navigation import NavItem, register
         from dealership_cs.permissions import Role
+
+        # The OMD import reports the rows it brings into frozen months (customers cannot import reports).
+        register_frozen_months(_frozen_months)
 
         staff, manager, admin = (r.value for r in (Role.CS_STAFF, Role.MANAGER, Role.ADMIN))
         register(
@@ -23,3 +27,9 @@ class ReportsConfig(AppConfig):
                 order=500,
             ),
         )
+
+
+def _frozen_months():
+    from reports.models import AccuracyMonth
+
+    return AccuracyMonth.objects.filter(frozen=True).values_list("month", flat=True)

@@ -21,9 +21,8 @@ from datetime import datetime
 from django.db import connection
 
 from customers.models import OmdInvoice
-from customers.omd.plan import INVOICES, STAGED, Clock, compared_fields, equal_sql
+from customers.omd.plan import HISTORY, INVOICES, LIVE, STAGED, Clock, compared_fields, equal_sql
 
-HISTORY = OmdInvoice.history.model._meta.db_table
 _HISTORY_OWN_FIELDS = frozenset({"history_id", "history_date", "history_change_reason", "history_type", "history_user"})
 # The invoice columns the history keeps (all but those simple_history was told to exclude).
 HISTORY_COLUMNS = tuple(
@@ -50,12 +49,12 @@ INSERTED_COLUMNS = (
 def _update_sql(columns: Iterable[str]) -> str:
     fields = compared_fields(columns)
     assignments = ", ".join(f"{name} = s.{name}" for name in (*fields, "customer_name_key"))
-    # The rows the plan calls `update` (plan.action_sql): stored, and different.
+    # The rows the plan calls `update` (plan.action_sql): stored, different, and not held back as reverts.
     return f"""
         UPDATE {INVOICES} AS i
         SET {assignments}, batch_id = %(import)s, updated_at = %(now)s
         FROM {STAGED} AS s
-        WHERE s.omd_import_id = %(import)s AND s.action = '' AND i.invoice_number = s.invoice_number
+        WHERE s.omd_import_id = %(import)s AND {LIVE} AND i.invoice_number = s.invoice_number
           AND NOT ({equal_sql(fields)})
     """
 

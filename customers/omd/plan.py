@@ -12,6 +12,14 @@ disagree; nothing is written per row, which keeps re-classifying 200,000 rows (t
 does it again under its lock, in case another import landed since the preview) a read.
 Repeats (the same invoice twice in the file) and rejected rows are marked at staging.
 
+A row that would update its invoice back to values the invoice held before (an earlier version
+in its history, which a later import replaced: an older export imported again) is a *revert*.
+Unless the administrator confirmed with "revert anyway" (`allow_revert`), the classification
+marks it (`reverts_import_id`, naming the import that made the newer change) and it is held
+back: counted as `revert`, left as stored, and taken for absent from the file by the red-letter
+pairing below. The check is one UPDATE over the rows that differ from their invoice, looking up
+each one's history by invoice id.
+
 Red-letter pairs (a red-letter invoice and the invoice it voids) are computed over the
 invoices as they will be after the import (the file's rows over the stored ones), keeping
 only pairs with at least one side in the file, and recorded on the few rows concerned: the
@@ -35,6 +43,7 @@ from __future__ import annotations
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import date
 
 from django.db import connection
 
@@ -42,6 +51,7 @@ from customers.models import OmdInvoice, OmdStagedRow
 
 STAGED = OmdStagedRow._meta.db_table
 INVOICES = OmdInvoice._meta.db_table
+HISTORY = OmdInvoice.history.model._meta.db_table
 # The action of an accepted staged row: its plan is computed against the invoices when needed.
 ACCEPTED = ""
 
@@ -83,8 +93,13 @@ def action_sql(fields: tuple[str, ...]) -> str:
     """The row's action given `s` (staged) LEFT JOIN `i` (the invoice with its number)."""
     return (
         f"CASE WHEN s.action <> '' THEN s.action WHEN i.id IS NULL THEN 'create' "
+        f"WHEN s.reverts_import_id IS NOT NULL THEN 'revert' "
         f"WHEN {equal_sql(fields)} THEN 'unchanged' ELSE 'update' END"
     )
+
+
+# An accepted row that is not held back as a revert: the file's say on its invoice.
+LIVE = "s.action = '' AND s.reverts_import_id IS NULL"
 
 
 @dataclass(frozen=True)
@@ -98,8 +113,12 @@ class PlanCounts:
     rejected: int = 0
     repeated: int = 0
     voided: int = 0
+    reverted: int = 0
+    # Accepted rows whose invoice date falls in a frozen month, and those months ("YYYY-MM").
+    frozen_rows: int = 0
+    frozen_months: tuple[str, ...] = ()
 
-    def as_fields(self) -> dict[str, int]:
+    def as_fields(self) -> dict[str, object]:
         """The OmdImport fields these counts are stored in."""
         return {
             "rows_read": self.rows_read,
@@ -108,6 +127,9 @@ class PlanCounts:
             "unchanged": self.unchanged,
             "rejected": self.rejected,
             "voided": self.voided,
+            "reverted": self.reverted,
+            "frozen_rows": self.frozen_rows,
+            "frozen_months": list(self.frozen_months),
         }
 
 
@@ -135,7 +157,7 @@ PAIRS_SQL = f"""
         SELECT s.invoice_number AS number, s.vin AS vin, s.amount AS amount, s.invoice_date AS invoice_date,
                s.original_invoice_number AS original
         FROM {STAGED} AS s
-        WHERE s.omd_import_id = %(import)s AND s.action = '' AND s.amount < 0
+        WHERE s.omd_import_id = %(import)s AND {LIVE} AND s.amount < 0
           AND NOT EXISTS (SELECT 1 FROM {INVOICES} AS r JOIN {INVOICES} AS v ON v.voided_by_id = r.id
                           WHERE r.invoice_number = s.invoice_number)
     ),
@@ -147,7 +169,7 @@ PAIRS_SQL = f"""
           AND NOT EXISTS (SELECT 1 FROM {INVOICES} AS v WHERE v.voided_by_id = i.id)
           AND NOT EXISTS (SELECT 1 FROM {STAGED} AS s
                           WHERE s.omd_import_id = %(import)s AND s.invoice_number = i.invoice_number
-                            AND s.action = '')
+                            AND {LIVE})
     ),
     reds AS (
         SELECT number, vin, amount, invoice_date, original, 1 AS in_file FROM file_reds
@@ -156,14 +178,14 @@ PAIRS_SQL = f"""
         FROM stored_reds AS r
         WHERE r.original = ''
           AND EXISTS (SELECT 1 FROM {STAGED} AS s
-                      WHERE s.omd_import_id = %(import)s AND s.vin = r.vin AND s.amount > 0 AND s.action = '')
+                      WHERE s.omd_import_id = %(import)s AND s.vin = r.vin AND s.amount > 0 AND {LIVE})
         UNION ALL
         SELECT r.number, r.vin, r.amount, r.invoice_date, r.original, 0
         FROM stored_reds AS r
         WHERE r.original <> ''
           AND EXISTS (SELECT 1 FROM {STAGED} AS s
                       WHERE s.omd_import_id = %(import)s AND s.invoice_number = r.original AND s.amount > 0
-                        AND s.action = '')
+                        AND {LIVE})
     ),
     stored_targets AS (
         SELECT i.invoice_number AS number, i.vin AS vin, i.amount AS amount, i.invoice_date AS invoice_date
@@ -179,14 +201,14 @@ PAIRS_SQL = f"""
         SELECT s.invoice_number AS number, s.vin AS vin, s.amount AS amount, s.invoice_date AS invoice_date,
                1 AS in_file
         FROM {STAGED} AS s
-        WHERE s.omd_import_id = %(import)s AND s.action = '' AND s.amount > 0
+        WHERE s.omd_import_id = %(import)s AND {LIVE} AND s.amount > 0
           AND (s.vin IN (SELECT vin FROM reds WHERE original = '') OR s.invoice_number IN (SELECT original FROM reds))
           AND NOT EXISTS (SELECT 1 FROM {INVOICES} AS v WHERE v.invoice_number = s.invoice_number AND v.voided)
         UNION ALL
         SELECT t.number, t.vin, t.amount, t.invoice_date, 0
         FROM stored_targets AS t
         WHERE NOT EXISTS (SELECT 1 FROM {STAGED} AS s
-                          WHERE s.omd_import_id = %(import)s AND s.invoice_number = t.number AND s.action = '')
+                          WHERE s.omd_import_id = %(import)s AND s.invoice_number = t.number AND {LIVE})
     ),
     named AS (
         SELECT r.number AS red, t.number AS target, r.in_file AS red_in_file, t.in_file AS target_in_file,
@@ -223,6 +245,39 @@ _CLEAR_PAIRS_SQL = f"""
 """
 _PAIRS_CHUNK = 500
 
+# Matches the partial index omdstaged_reverts_idx.
+_CLEAR_REVERTS_SQL = f"""
+    UPDATE {STAGED} SET reverts_import_id = NULL
+    WHERE omd_import_id = %(import)s AND reverts_import_id IS NOT NULL
+"""
+
+
+def _history_match_sql(fields: tuple[str, ...], select: str = "1") -> str:
+    """The versions of invoice `i` in its history that hold the staged row's values."""
+    return f"SELECT {select} FROM {HISTORY} AS h WHERE h.id = i.id AND {equal_sql(fields, 's', 'h')}"
+
+
+def _mark_reverts_sql(fields: tuple[str, ...]) -> str:
+    """Mark the rows that differ from their invoice but equal one of its earlier versions.
+
+    The mark names the import that wrote the version after the last matching one (the change the
+    row would undo). The EXISTS carries OFFSET 0 so that PostgreSQL checks it per candidate row
+    through the history's index on the invoice id, rather than joining the whole history table:
+    the candidates are the few rows that differ from their invoice.
+    """
+    return f"""
+        UPDATE {STAGED} AS s
+        SET reverts_import_id = COALESCE((
+                SELECT n.batch_id FROM {HISTORY} AS n
+                WHERE n.id = i.id AND n.history_id > ({_history_match_sql(fields, "MAX(h.history_id)")})
+                ORDER BY n.history_id LIMIT 1
+            ), 0)
+        FROM {INVOICES} AS i
+        WHERE s.omd_import_id = %(import)s AND s.action = '' AND i.invoice_number = s.invoice_number
+          AND NOT ({equal_sql(fields)})
+          AND EXISTS ({_history_match_sql(fields)} LIMIT 1 OFFSET 0)
+    """
+
 
 def _record_pairs_sql(column: str, rows: int) -> str:
     """Set `column` on the accepted rows numbered like the first of each (number, value) pair."""
@@ -230,22 +285,36 @@ def _record_pairs_sql(column: str, rows: int) -> str:
     return f"""
         UPDATE {STAGED} AS s SET {column} = v.column2
         FROM (VALUES {values}) AS v
-        WHERE s.omd_import_id = %s AND s.action = '' AND s.invoice_number = v.column1
+        WHERE s.omd_import_id = %s AND {LIVE} AND s.invoice_number = v.column1
     """
 
 
-def classify(*, import_id: int, columns: Iterable[str], timings: dict[str, float] | None = None) -> PlanCounts:
-    """(Re)compute the import's red-letter pairs and its counts against the current invoices.
+def classify(
+    *,
+    import_id: int,
+    columns: Iterable[str],
+    allow_revert: bool = False,
+    frozen: Iterable[date] = (),
+    timings: dict[str, float] | None = None,
+) -> PlanCounts:
+    """(Re)compute the import's reverts, red-letter pairs and counts against the current invoices.
 
-    The caller holds a transaction (and, to act on the result, the OMD upsert lock).
+    `allow_revert`: the administrator confirmed that rows reverting a later import's values are
+    written (as updates). `frozen`: the first days of the frozen accuracy months, whose rows the
+    counts report. The caller holds a transaction (and, to act on the result, the OMD upsert lock).
     """
     params = {"import": import_id}
+    fields = compared_fields(columns)
     clock = Clock(timings)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             # These statements' cost estimates trigger JIT compilation, which costs seconds and
             # saves nothing on a few hash joins (SET LOCAL: the caller holds a transaction).
             cursor.execute("SET LOCAL jit = off")
+        cursor.execute(_CLEAR_REVERTS_SQL, params)
+        if not allow_revert:
+            cursor.execute(_mark_reverts_sql(fields), params)
+        clock("classify_reverts")
         cursor.execute(_CLEAR_PAIRS_SQL, params)
         cursor.execute(PAIRS_SQL, params)
         pairs = cursor.fetchall()
@@ -259,13 +328,15 @@ def classify(*, import_id: int, columns: Iterable[str], timings: dict[str, float
                 chunk = found[start : start + _PAIRS_CHUNK]
                 cursor.execute(_record_pairs_sql(column, len(chunk)), [*(v for pair in chunk for v in pair), import_id])
         clock("classify_pairs")
-        cursor.execute(_counts_sql(compared_fields(columns)), params)
+        cursor.execute(_counts_sql(fields), params)
         by_action: dict[str, int] = {}
         voided = 0
         for action, count, paired in cursor.fetchall():
             by_action[action] = count
             voided += paired or 0
         clock("classify_counts")
+        in_frozen = _rows_in_months(cursor, import_id, frozen)
+        clock("classify_frozen")
     Action = OmdStagedRow.Action
     return PlanCounts(
         rows_read=sum(by_action.values()),
@@ -275,7 +346,47 @@ def classify(*, import_id: int, columns: Iterable[str], timings: dict[str, float
         rejected=by_action.get(Action.REJECTED, 0),
         repeated=by_action.get(Action.REPEAT, 0),
         voided=voided,
+        reverted=by_action.get(Action.REVERT, 0),
+        frozen_rows=sum(in_frozen.values()),
+        frozen_months=tuple(month.strftime("%Y-%m") for month in sorted(in_frozen)),
     )
+
+
+def _spans(months: Iterable[date]) -> list[tuple[date, date]]:
+    """Runs of consecutive months as [first day, first day after) ranges: a 36-month demo is one range."""
+    spans: list[tuple[date, date]] = []
+    for month in sorted({m.replace(day=1) for m in months}):
+        following = date(month.year + month.month // 12, month.month % 12 + 1, 1)
+        if spans and spans[-1][1] == month:
+            spans[-1] = (spans[-1][0], following)
+        else:
+            spans.append((month, following))
+    return spans
+
+
+def _rows_in_months(cursor, import_id: int, months: Iterable[date]) -> dict[date, int]:
+    """The accepted rows (those the import writes or finds unchanged) per frozen month they fall in."""
+    spans = _spans(months)
+    if not spans:
+        return {}
+    within = " OR ".join(["(s.invoice_date >= %s AND s.invoice_date < %s)"] * len(spans))
+    month_of = (
+        "CAST(date_trunc('month', s.invoice_date) AS date)"
+        if connection.vendor == "postgresql"
+        else "date(s.invoice_date, 'start of month')"
+    )
+    cursor.execute(
+        f"""
+        SELECT {month_of}, COUNT(*) FROM {STAGED} AS s
+        WHERE s.omd_import_id = %s AND {LIVE} AND ({within})
+        GROUP BY {month_of}
+        """,
+        [import_id, *(day.isoformat() for span in spans for day in span)],
+    )
+    found: dict[date, int] = {}
+    for month, count in cursor.fetchall():
+        found[month if isinstance(month, date) else date.fromisoformat(str(month)[:10])] = count
+    return found
 
 
 def row_actions(*, import_id: int, columns: Iterable[str], staged_ids: Iterable[int]) -> dict[int, str]:

@@ -1,21 +1,15 @@
 """The OMD invoice import: upload → validate and preview (worker) → confirm → import (worker).
 
-    omd_import = omd_import_create(source=upload, file_name=upload.name, by=user)  # stores the file
+    omd_import = omd_import_upload(source=upload, file_name=upload.name, by=user)  # stored, check queued
     omd_import_validate(import_id=omd_import.pk)   # worker: read, check, stage, classify → previewed
-    omd_import_confirm(omd_import=omd_import, by=user)   # → queued for the import
+    omd_import_confirm(omd_import=omd_import, by=user)   # → confirmed, import queued
     omd_import_apply(import_id=omd_import.pk)      # worker: the upsert, in one transaction → done
+    omd_imports_requeue_stale()                    # every minute: imports whose worker died go back to the queue
 
 The preview and the import run the same classification (`plan.classify`) on the same staged
 rows, so their counts agree unless another import landed in between, in which case the import
-follows the invoices as they are then.
-
-Workers claim an import with a conditional UPDATE on its status (a task delivered twice finds
-nothing to claim) and, on PostgreSQL, hold a session advisory lock on it while they work, so a
-re-delivered task can take over an import left 'validating' or 'importing' by a killed worker
-but never one that a live worker is still on. After MAX_ATTEMPTS claims the import is failed.
-The import step writes everything in one transaction under `pg_advisory_xact_lock`, which
-serialises OMD upserts (SQLite's write lock is global anyway): a killed worker leaves no
-half-imported batch, and two uploads of the same file give one set of rows.
+follows the invoices as they are then. How the worker steps stay safe to kill is told in
+`customers.omd.worker`; the states and their constraints are on the model (`OmdImport`).
 """
 
 from __future__ import annotations
@@ -24,7 +18,6 @@ import hashlib
 import io
 import logging
 import os
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import timedelta
@@ -33,18 +26,20 @@ from typing import BinaryIO
 
 from django.core.exceptions import ValidationError
 from django.core.files import File
-from django.db import Error as DbError
-from django.db import connection, transaction
-from django.db.models import F, Q
-from django.db.models.functions import Now
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from customers.models import OmdImport, OmdStagedRow
-from customers.omd.apply import apply_plan
 from customers.omd.columns import OMD_COLUMNS
-from customers.omd.plan import classify
-from customers.omd.stage import PREVIEW_ROWS, delete_staged_rows, prune_staged_rows, stage_file
+from customers.omd.stage import PREVIEW_ROWS, delete_staged_rows, prune_staged_rows
+from customers.omd.worker import (
+    omd_import_apply,
+    omd_import_validate,
+    omd_imports_requeue_stale,
+    validate,
+    worker_lock,
+)
 from dealership_cs.spreadsheets import ACCEPTED_EXTENSIONS, SpreadsheetRefused, default_max_bytes, format_size
 from dealership_cs.spreadsheets.model import EMPTY, TOO_LARGE, UNSUPPORTED_TYPE
 
@@ -56,20 +51,17 @@ __all__ = [
     "omd_import_confirm",
     "omd_import_create",
     "omd_import_run",
+    "omd_import_upload",
     "omd_import_validate",
+    "omd_imports_requeue_stale",
+    "omd_staged_rows_prune",
 ]
 
 logger = logging.getLogger(__name__)
 
 Source = str | os.PathLike[str] | BinaryIO
 Status = OmdImport.Status
-
-MAX_ATTEMPTS = 3
-# Advisory lock keys (PostgreSQL). The single-bigint key serialises all OMD upserts; the
-# two-int keys (namespace, import id) mark the worker busy on one import. PostgreSQL keeps the
-# two key spaces apart.
-UPSERT_LOCK_KEY = 0x4F4D44_01
-WORKER_LOCK_NAMESPACE = 0x4F4D44
+MAX_ATTEMPTS = OmdImport.MAX_ATTEMPTS
 
 
 # --- Upload ----------------------------------------------------------------------------------
@@ -153,146 +145,40 @@ def omd_import_create(*, source: Source, file_name: str, by=None, dry_run: bool 
     return omd_import
 
 
-# --- Worker plumbing -------------------------------------------------------------------------
+@transaction.atomic
+def omd_import_upload(*, source: Source, file_name: str, by=None, dry_run: bool = False) -> OmdImport:
+    """An administrator's upload (page or API): store it and have a worker check it once committed."""
+    from customers.tasks import schedule_omd_validate
 
-
-@contextmanager
-def _worker_lock(import_id: int) -> Iterator[bool]:
-    """True when this worker may work on the import (always, except on PostgreSQL while another holds it)."""
-    if connection.vendor != "postgresql":
-        yield True
-        return
-    key = (WORKER_LOCK_NAMESPACE, import_id & 0x7FFFFFFF)
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_try_advisory_lock(%s, %s)", key)
-        locked = cursor.fetchone()[0]
-    try:
-        yield locked
-    finally:
-        if locked:
-            try:
-                with connection.cursor() as cursor:
-                    cursor.execute("SELECT pg_advisory_unlock(%s, %s)", key)
-            except DbError:  # the connection is gone, and the lock with it
-                logger.warning("OMD import %s: could not release the worker lock", import_id, exc_info=True)
-
-
-def _claim(import_id: int, claimable: Q, status: str, **changes) -> bool:
-    """Move the import from a claimable state to `status`, counting the attempt; True if this call did it."""
-    return bool(
-        OmdImport.objects.filter(claimable, pk=import_id, attempts__lt=MAX_ATTEMPTS).update(
-            status=status, attempts=F("attempts") + 1, message="", **changes
-        )
-    )
-
-
-def _not_claimed(import_id: int, running: str) -> OmdImport:
-    """An import this call could not claim: give it up if its attempts are spent, else leave it be."""
-    OmdImport.objects.filter(pk=import_id, status=running, attempts__gte=MAX_ATTEMPTS).update(
-        status=Status.FAILED,
-        message=_("The import was stopped %(count)d times before it could finish; upload the file again.")
-        % {"count": MAX_ATTEMPTS},
-        finished_at=Now(),
-    )
-    return OmdImport.objects.get(pk=import_id)
-
-
-def _fail(import_id: int, running: str, message: str) -> None:
-    with transaction.atomic():
-        if running == Status.VALIDATING:
-            delete_staged_rows(import_id)  # a failed validation leaves nothing staged
-        OmdImport.objects.filter(pk=import_id, status=running).update(
-            status=Status.FAILED, message=message, finished_at=Now()
-        )
-
-
-def _drop_file(omd_import: OmdImport) -> None:
-    """Delete a refused upload's file, keeping the import and its reason.
-
-    A hostile or unreadable file is of no further use (a failed import is never run again) and
-    may be large: a dozen refusals, a zip bomb among them, kept 48 MB under DATA_DIR.
-    """
-    name = omd_import.file.name
-    if not name:
-        return
-    OmdImport.objects.filter(pk=omd_import.pk).update(file="")
-    try:
-        omd_import.file.storage.delete(name)
-    except OSError:
-        logger.warning("OMD import %s: could not delete the refused file %s", omd_import.pk, name, exc_info=True)
-
-
-def _unexpected(import_id: int, running: str, exc: Exception) -> None:
-    logger.exception("OMD import %s stopped on an unexpected error", import_id)
-    try:
-        _fail(
-            import_id,
-            running,
-            _("The import stopped on an unexpected error: %(error)s") % {"error": f"{type(exc).__name__}: {exc}"[:300]},
-        )
-    except DbError:
-        # The database itself is the problem: leave the import to the next attempt.
-        logger.warning("OMD import %s: could not record the failure", import_id, exc_info=True)
-
-
-def _format(timings: dict[str, float]) -> str:
-    return ", ".join(f"{name} {seconds:.2f}s" for name, seconds in timings.items())
-
-
-# --- Validate --------------------------------------------------------------------------------
-
-
-def omd_import_validate(*, import_id: int) -> OmdImport:
-    """Worker step 1: read and check the file into staged rows and classify them → previewed (or failed)."""
-    return _validate(import_id, raise_refusal=False)
-
-
-def _validate(import_id: int, *, raise_refusal: bool) -> OmdImport:
-    claimable = Q(status=Status.QUEUED, confirmed_at__isnull=True) | Q(status=Status.VALIDATING)
-    with _worker_lock(import_id) as free:
-        if not free:
-            return OmdImport.objects.get(pk=import_id)
-        if not _claim(import_id, claimable, Status.VALIDATING, progress=0, started_at=Now(), finished_at=None):
-            return _not_claimed(import_id, Status.VALIDATING)
-        omd_import = OmdImport.objects.get(pk=import_id)
-        try:
-            # Chunks a killed attempt committed before it died.
-            with transaction.atomic():
-                delete_staged_rows(import_id)
-            started = time.perf_counter()
-            stats = stage_file(omd_import)
-            timings = stats.timings
-            with transaction.atomic():
-                counts = classify(import_id=import_id, columns=omd_import.columns, timings=timings)
-                OmdImport.objects.filter(pk=import_id, status=Status.VALIDATING).update(
-                    status=Status.PREVIEWED, progress=100, **counts.as_fields()
-                )
-            timings["total"] = time.perf_counter() - started
-            logger.info("OMD import %s validated: %s; %s", import_id, counts, _format(timings))
-        except SpreadsheetRefused as exc:
-            _fail(import_id, Status.VALIDATING, exc.message)
-            _drop_file(omd_import)
-            if raise_refusal:
-                raise
-        except Exception as exc:
-            _unexpected(import_id, Status.VALIDATING, exc)
-            raise
-    return OmdImport.objects.get(pk=import_id)
+    omd_import = omd_import_create(source=source, file_name=file_name, by=by, dry_run=dry_run)
+    schedule_omd_validate(omd_import.pk)
+    return omd_import
 
 
 # --- Confirm, cancel -------------------------------------------------------------------------
 
 
 @transaction.atomic
-def omd_import_confirm(*, omd_import: OmdImport, by=None) -> OmdImport:
-    """Queue a previewed import for the import step (the caller enqueues it on commit)."""
+def omd_import_confirm(
+    *, omd_import: OmdImport, by=None, allow_revert: bool = False, enqueue: bool = True
+) -> OmdImport:
+    """Confirm a previewed import: it waits for a worker to import it (sent once committed, unless not `enqueue`).
+
+    `allow_revert`: write the rows that revert values a later import replaced (the preview counts
+    them as `reverted`), as updates; without it they are left as stored.
+    """
     if omd_import.dry_run:
         raise ValidationError(
             _("This upload was only a check and cannot be imported; upload the file again to import it."),
             code="dry_run",
         )
     confirmed = OmdImport.objects.filter(pk=omd_import.pk, status=Status.PREVIEWED, dry_run=False).update(
-        status=Status.QUEUED, confirmed_by=by, confirmed_at=timezone.now(), attempts=0, progress=0
+        status=Status.CONFIRMED,
+        confirmed_by=by,
+        confirmed_at=timezone.now(),
+        allow_revert=allow_revert,
+        attempts=0,
+        progress=0,
     )
     omd_import.refresh_from_db()
     if not confirmed:
@@ -301,79 +187,46 @@ def omd_import_confirm(*, omd_import: OmdImport, by=None) -> OmdImport:
             % {"status": omd_import.get_status_display()},
             code="wrong_status",
         )
+    if enqueue:
+        from customers.tasks import schedule_omd_apply
+
+        schedule_omd_apply(omd_import.pk)
     return omd_import
 
 
 @transaction.atomic
 def omd_import_cancel(*, omd_import: OmdImport, by=None) -> OmdImport:
-    """Cancel a queued or previewed import and drop its staged rows."""
-    cancelled = OmdImport.objects.filter(pk=omd_import.pk, status__in=(Status.QUEUED, Status.PREVIEWED)).update(
-        status=Status.CANCELLED,
-        finished_at=timezone.now(),
-        message=_("Cancelled by %(user)s.") % {"user": by} if by is not None else _("Cancelled."),
-    )
+    """Cancel an import that waits (queued, previewed, confirmed) or is stuck, and drop its staged rows.
+
+    Stuck: running, but its worker has not been heard of for OMD_IMPORT_STALE_SECONDS (and, on
+    PostgreSQL, its database session is gone). A worker that comes back finds the import cancelled
+    and rolls back what it was writing.
+    """
+    with worker_lock(omd_import.pk) as free:
+        cancellable = OmdImport.objects.cancellable()
+        if not free:  # a live worker is on it: it is slow, not stuck
+            cancellable = cancellable.exclude(status__in=OmdImport.RUNNING)
+        cancelled = cancellable.filter(pk=omd_import.pk).update(
+            status=Status.CANCELLED,
+            finished_at=timezone.now(),
+            message=_("Cancelled by %(user)s.") % {"user": by} if by is not None else _("Cancelled."),
+        )
     if cancelled:
         delete_staged_rows(omd_import.pk)
     omd_import.refresh_from_db()
     if not cancelled:
         raise ValidationError(
-            _("Only a queued or previewed import can be cancelled; this one is “%(status)s”.")
+            _(
+                "Only an import that waits (queued, previewed or confirmed) or whose worker stopped answering "
+                "can be cancelled; this one is “%(status)s”."
+            )
             % {"status": omd_import.get_status_display()},
             code="wrong_status",
         )
     return omd_import
 
 
-# --- Apply -----------------------------------------------------------------------------------
-
-
-def _lock_upserts() -> None:
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [UPSERT_LOCK_KEY])
-
-
-def omd_import_apply(*, import_id: int) -> OmdImport:
-    """Worker step 2: re-classify against the current invoices and write the plan, all in one transaction."""
-    claimable = Q(status=Status.QUEUED, confirmed_at__isnull=False, dry_run=False) | Q(status=Status.IMPORTING)
-    with _worker_lock(import_id) as free:
-        if not free:
-            return OmdImport.objects.get(pk=import_id)
-        if not _claim(import_id, claimable, Status.IMPORTING, progress=0, started_at=Now()):
-            return _not_claimed(import_id, Status.IMPORTING)
-        omd_import = OmdImport.objects.select_related("uploaded_by", "confirmed_by").get(pk=import_id)
-        try:
-            started = time.perf_counter()
-            timings: dict[str, float] = {}
-            with transaction.atomic():
-                _lock_upserts()
-                counts = classify(import_id=import_id, columns=omd_import.columns, timings=timings)
-                now = timezone.now()
-                by = omd_import.confirmed_by or omd_import.uploaded_by
-                apply_plan(
-                    import_id=import_id,
-                    columns=omd_import.columns,
-                    now=now,
-                    user_id=by.pk if by else None,
-                    reason=_("OMD import #%(id)s: %(file)s") % {"id": import_id, "file": omd_import.file_name},
-                    timings=timings,
-                )
-                OmdImport.objects.filter(pk=import_id, status=Status.IMPORTING).update(
-                    status=Status.DONE, progress=100, finished_at=now, **counts.as_fields()
-                )
-                commit_started = time.perf_counter()
-            timings["commit"] = time.perf_counter() - commit_started
-            timings["total"] = time.perf_counter() - started
-            logger.info("OMD import %s applied: %s; %s", import_id, counts, _format(timings))
-        except Exception as exc:
-            _unexpected(import_id, Status.IMPORTING, exc)
-            raise
-    return OmdImport.objects.get(pk=import_id)
-
-
 # --- Housekeeping -----------------------------------------------------------------------------
-
-FINISHED = (Status.DONE, Status.FAILED, Status.CANCELLED)
 
 
 def omd_staged_rows_prune(*, older_than_days: int = 7, keep_first: int = PREVIEW_ROWS) -> dict[str, int]:
@@ -384,7 +237,9 @@ def omd_staged_rows_prune(*, older_than_days: int = 7, keep_first: int = PREVIEW
     any number of times: a pruned import has nothing more to delete.
     """
     cutoff = timezone.now() - timedelta(days=older_than_days)
-    imports = list(OmdImport.objects.filter(status__in=FINISHED, finished_at__lt=cutoff).values_list("pk", flat=True))
+    imports = list(
+        OmdImport.objects.filter(status__in=OmdImport.FINISHED, finished_at__lt=cutoff).values_list("pk", flat=True)
+    )
     deleted = 0
     for import_id in imports:
         with transaction.atomic():
@@ -395,20 +250,22 @@ def omd_staged_rows_prune(*, older_than_days: int = 7, keep_first: int = PREVIEW
 # --- Synchronous run (CLI) -------------------------------------------------------------------
 
 
-def omd_import_run(*, source: Source, file_name: str, by=None, dry_run: bool = False) -> OmdImport:
+def omd_import_run(
+    *, source: Source, file_name: str, by=None, dry_run: bool = False, allow_revert: bool = False
+) -> OmdImport:
     """Create, validate and (unless dry_run) confirm and apply, in this process.
 
     A refused file raises SpreadsheetRefused and leaves nothing stored, not even the import.
     """
     omd_import = omd_import_create(source=source, file_name=file_name, by=by, dry_run=dry_run)
     try:
-        omd_import = _validate(omd_import.pk, raise_refusal=True)
+        omd_import = validate(omd_import.pk, raise_refusal=True)
     except SpreadsheetRefused:
         _discard(omd_import)
         raise
     if dry_run or omd_import.status != Status.PREVIEWED:
         return omd_import
-    omd_import_confirm(omd_import=omd_import, by=by)
+    omd_import_confirm(omd_import=omd_import, by=by, allow_revert=allow_revert, enqueue=False)
     return omd_import_apply(import_id=omd_import.pk)
 
 

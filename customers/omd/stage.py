@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from typing import BinaryIO
 
 from django.db import connection, transaction
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from customers.models import OmdImport, OmdStagedRow
@@ -450,8 +450,15 @@ def _ahead(chunks: Iterator[Chunk], depth: int = 2) -> Iterator[Chunk]:
         thread.join()
 
 
+class ImportNoLongerRunning(Exception):
+    """The import was cancelled or handed back while this worker was on it: what it was writing is rolled back."""
+
+
 def _flush(writer: StageWriter, import_id: int, rows_read: int, progress: int | None, *, final: bool = False) -> None:
-    """Write a chunk; with it, in the same transaction, the progress (at most PROGRESS_STEPS times a file)."""
+    """Write a chunk; with it, in the same transaction, the heartbeat and (at most PROGRESS_STEPS times) the progress.
+
+    Raises ImportNoLongerRunning, rolling the chunk back, when the import is no longer being validated.
+    """
     with transaction.atomic():
         if writer.copy:
             # Staged rows are a working copy of the uploaded file, which stays stored: a chunk
@@ -460,8 +467,10 @@ def _flush(writer: StageWriter, import_id: int, rows_read: int, progress: int | 
             with connection.cursor() as cursor:
                 cursor.execute("SET LOCAL synchronous_commit = off")
         writer.flush()
+        update: dict[str, object] = {"heartbeat_at": timezone.now()}
         if progress is not None or final:
-            update: dict[str, int] = {"rows_read": rows_read}
-            if progress is not None:
-                update["progress"] = progress
-            OmdImport.objects.filter(pk=import_id).update(**update)
+            update["rows_read"] = rows_read
+        if progress is not None:
+            update["progress"] = progress
+        if not OmdImport.objects.filter(pk=import_id, status=OmdImport.Status.VALIDATING).update(**update):
+            raise ImportNoLongerRunning(import_id)

@@ -41,21 +41,6 @@ HEADERS: dict[str, str] = {
 REQUIRED_HEADERS = {key: HEADERS[key] for key in ("invoice_number", "invoice_date", "customer_name", "vin", "amount")}
 WITH_ORIGINAL = {**HEADERS, "original_invoice_number": "原发票号码"}
 
-# Every alias of every column, for the alias tests.
-ALIASES: dict[str, tuple[str, ...]] = {
-    "invoice_number": ("发票号码", "发票号", "invoice no", "invoice_number"),
-    "invoice_date": ("开票日期", "开票时间", "invoice date"),
-    "customer_name": ("客户名称", "客户姓名", "购车人", "customer name"),
-    "phone": ("联系电话", "手机", "手机号码", "电话", "phone", "mobile"),
-    "vin": ("车架号", "底盘号", "车辆识别代号", "VIN"),
-    "model": ("车型", "车型名称", "model"),
-    "amount": ("发票金额", "价税合计", "金额", "amount"),
-    "consultant": ("销售顾问", "销售人员", "consultant"),
-    "dealer_code": ("经销商代码", "dealer code"),
-    "entered_at": ("上报日期", "录入日期", "entered at"),
-    "original_invoice_number": ("原发票号码", "对应发票号码", "红冲发票号码", "original invoice number"),
-}
-
 TITLE = "上汽大众 OMD 零售发票明细"
 EXPORTED_AT = "导出时间：2025-01-06 08:30:00"
 

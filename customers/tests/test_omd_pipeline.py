@@ -16,7 +16,7 @@ import subprocess
 import sys
 import threading
 import time
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -24,7 +24,7 @@ import pytest
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connection, connections
-from django.utils import translation
+from django.utils import timezone, translation
 
 from customers.models import OmdImport, OmdInvoice, OmdStagedRow
 from customers.omd import service, stage
@@ -37,6 +37,7 @@ from customers.omd.service import (
     omd_import_create,
     omd_import_run,
     omd_import_validate,
+    omd_imports_requeue_stale,
 )
 from customers.tests import omd_files as files
 from customers.tests.omd_files import HEADERS, WITH_ORIGINAL, invoice, number, red_letter, vin
@@ -73,7 +74,7 @@ def run(data: bytes, name: str = "omd.xlsx", by=None) -> OmdImport:
     """Upload, validate, confirm and apply, as the page and the workers do."""
     omd_import = preview(data, name, by=by)
     assert omd_import.status == Status.PREVIEWED, omd_import.message
-    omd_import_confirm(omd_import=omd_import, by=by)
+    omd_import_confirm(omd_import=omd_import, by=by, enqueue=False)
     return omd_import_apply(import_id=omd_import.pk)
 
 
@@ -97,11 +98,22 @@ def errors_of(omd_import: OmdImport) -> list[dict]:
 # --- Reading the file ----------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("variant", range(6))
-def test_every_header_alias_is_recognised(variant):
-    headers = {key: aliases[variant % len(aliases)] for key, aliases in files.ALIASES.items()}
-    if variant == 5:  # case, spaces and full width are ignored
-        headers = {key: f" {text.upper()} " if text.isascii() else f"{text}　" for key, text in headers.items()}
+# Every alias of every column, read from the columns themselves: the n-th file uses each column's
+# n-th alias (or its last), so every alias is in some file.
+ALIAS_FILES = max(len(column.aliases) for column in OMD_COLUMNS)
+
+
+def _messy(header: str) -> str:
+    """The header as a re-typed export may write it: case, spaces and full width are ignored."""
+    return f" {files.full_width(header.upper())} " if header.isascii() else f"{header}　"
+
+
+@pytest.mark.parametrize("messy", [False, True], ids=["as-listed", "case-spaces-full-width"])
+@pytest.mark.parametrize("variant", range(ALIAS_FILES))
+def test_every_header_alias_is_recognised(variant, messy):
+    headers = {column.key: column.aliases[min(variant, len(column.aliases) - 1)] for column in OMD_COLUMNS}
+    if messy:
+        headers = {key: _messy(text) for key, text in headers.items()}
     row = {**invoice(1), "original_invoice_number": ""}
 
     omd_import = run(xlsx([row], headers))
@@ -338,6 +350,20 @@ def test_an_overlapping_newer_export_updates_what_changed_and_keeps_the_history(
     assert stored("00000003").batch != omd_import
 
 
+def test_a_newer_export_that_changes_only_an_amount_updates_it(admin_user):
+    first = run(xlsx([invoice(1), invoice(2)]))
+
+    omd_import = run(xlsx([invoice(1), invoice(2, amount="¥187,800.00")]), by=admin_user)
+
+    assert counts(omd_import) == {"created": 0, "updated": 1, "unchanged": 1, "rejected": 0, "voided": 0}
+    changed = stored("00000002")
+    assert (changed.amount, changed.batch, changed.customer_name) == (Decimal("187800.00"), omd_import, "客户2")
+    latest, created = changed.history.all()
+    assert sorted(change.field for change in latest.diff_against(created).changes) == ["amount", "batch"]
+    assert (latest.amount, created.amount) == (Decimal("187800.00"), Decimal("189800.00"))
+    assert stored("00000001").batch == first
+
+
 def test_columns_missing_from_a_file_are_left_as_they_are():
     run(xlsx([invoice(1)]))
 
@@ -422,6 +448,39 @@ def test_an_invoice_issued_voided_and_issued_again_keeps_the_reissue_valid():
     assert stored("00000001").voided and not stored("00000003").voided
 
 
+def test_an_invoice_reissued_for_the_same_vin_after_a_red_letter_void_stays_valid():
+    # Issued, voided, issued again to the same car at the same price: only the first is void.
+    reissue = invoice(3, vin=vin(1), customer_name="客户1", invoice_date=date(2025, 1, 9))
+    omd_import = run(xlsx([invoice(1), red_letter(2, voids=1, invoice_date=date(2025, 1, 5)), reissue]))
+
+    assert omd_import.voided == 1
+    assert stored("00000001").voided_by == stored("00000002")
+    assert not stored("00000003").voided and stored("00000003").voided_by is None
+
+
+def test_a_reissue_imported_after_the_void_stays_valid_and_a_reimport_changes_nothing():
+    run(xlsx([invoice(1), red_letter(2, voids=1, invoice_date=date(2025, 1, 5))]))
+    reissue = invoice(3, vin=vin(1), customer_name="客户1", invoice_date=date(2025, 1, 9))
+
+    omd_import = run(xlsx([reissue]))
+    again = run(xlsx([invoice(1), red_letter(2, voids=1, invoice_date=date(2025, 1, 5)), reissue]))
+
+    assert (omd_import.created, omd_import.voided, again.voided) == (1, 0, 0)
+    assert not stored("00000003").voided and stored("00000001").voided_by == stored("00000002")
+
+
+def test_a_second_red_letter_invoice_naming_an_already_voided_invoice_voids_nothing():
+    run(xlsx([invoice(1), invoice(2, vin=vin(1)), red_letter(3, voids=1, original_invoice_number="1")], WITH_ORIGINAL))
+    assert stored("00000001").voided_by == stored("00000003")
+
+    omd_import = run(xlsx([red_letter(4, voids=1, original_invoice_number="1")], WITH_ORIGINAL))
+
+    assert counts(omd_import) == {"created": 1, "updated": 0, "unchanged": 0, "rejected": 0, "voided": 0}
+    assert stored("00000001").voided_by == stored("00000003")  # still the first red-letter invoice's
+    assert not stored("00000002").voided  # the same VIN and amount, but not the invoice it names
+    assert not stored("00000004").voids.exists()
+
+
 def test_a_red_letter_invoice_whose_invoice_is_unknown_is_kept_and_voids_nothing():
     omd_import = run(xlsx([invoice(1), red_letter(2, voids=5)]))
 
@@ -494,12 +553,12 @@ def test_only_a_previewed_import_can_be_confirmed(admin_user):
 
     previewed = omd_import_validate(import_id=queued.pk)
     confirmed = omd_import_confirm(omd_import=previewed, by=admin_user)
-    assert (confirmed.status, confirmed.confirmed_by) == (Status.QUEUED, admin_user)
+    assert (confirmed.status, confirmed.confirmed_by) == (Status.CONFIRMED, admin_user)
     assert confirmed.confirmed_at is not None
     with pytest.raises(ValidationError, match="Only a previewed import"):
         omd_import_confirm(omd_import=confirmed)
     # A confirmed import is not validated again by a stray validation task.
-    assert omd_import_validate(import_id=queued.pk).status == Status.QUEUED
+    assert omd_import_validate(import_id=queued.pk).status == Status.CONFIRMED
 
 
 def test_cancelling_a_previewed_import_drops_its_staged_rows(admin_user):
@@ -510,7 +569,7 @@ def test_cancelling_a_previewed_import_drops_its_staged_rows(admin_user):
     assert cancelled.status == Status.CANCELLED and not cancelled.staged_rows.exists()
     assert omd_import_apply(import_id=omd_import.pk).status == Status.CANCELLED
     assert not OmdInvoice.objects.exists()
-    with pytest.raises(ValidationError, match="Only a queued or previewed import"):
+    with pytest.raises(ValidationError, match="Only an import that waits"):
         omd_import_cancel(omd_import=cancelled)
 
 
@@ -567,26 +626,138 @@ def test_running_each_worker_step_twice_does_it_once():
     assert OmdInvoice.objects.count() == 2 and History.objects.count() == 2
 
 
-def test_a_validation_left_half_done_by_a_killed_worker_is_redone_from_scratch():
-    omd_import = upload(xlsx([invoice(1), invoice(2)]))
-    # What a killed worker leaves: the import claimed, some chunks staged.
-    OmdImport.objects.filter(pk=omd_import.pk).update(status=Status.VALIDATING, attempts=1)
-    OmdStagedRow.objects.create(omd_import=omd_import, row_number=99, invoice_number="00000099")
+@pytest.fixture
+def sent_steps(monkeypatch) -> list[tuple[int, str]]:
+    """The tasks the sweeper sends again, recorded instead of sent."""
+    from customers import tasks
 
+    sent: list[tuple[int, str]] = []
+    monkeypatch.setattr(tasks, "send_omd_step", lambda import_id, waiting: sent.append((import_id, waiting)))
+    return sent
+
+
+def _killed_while(omd_import: OmdImport, status: str, *, attempts: int = 1, seconds_ago: int = 600) -> None:
+    """What a worker killed in the middle leaves: the import claimed, its heartbeat stopped."""
+    OmdImport.objects.filter(pk=omd_import.pk).update(
+        status=status, attempts=attempts, heartbeat_at=timezone.now() - timedelta(seconds=seconds_ago)
+    )
+
+
+def test_a_validation_left_half_done_by_a_killed_worker_is_handed_back_and_redone_from_scratch(sent_steps):
+    omd_import = upload(xlsx([invoice(1), invoice(2)]))
+    _killed_while(omd_import, Status.VALIDATING)
+    OmdStagedRow.objects.create(omd_import=omd_import, row_number=99, invoice_number="00000099")
+    # A validation task delivered again finds nothing to claim: only the sweeper takes the import back.
+    assert omd_import_validate(import_id=omd_import.pk).status == Status.VALIDATING
+
+    assert omd_imports_requeue_stale() == {"requeued": [omd_import.pk], "failed": []}
+    handed_back = OmdImport.objects.get(pk=omd_import.pk)
+    assert (handed_back.status, handed_back.heartbeat_at, sent_steps) == (
+        Status.QUEUED,
+        None,
+        [(omd_import.pk, Status.QUEUED)],
+    )
+    assert "attempt 1 of 3" in handed_back.message
     redone = omd_import_validate(import_id=omd_import.pk)
 
-    assert (redone.status, redone.attempts, redone.created) == (Status.PREVIEWED, 2, 2)
+    assert (redone.status, redone.attempts, redone.created, redone.message) == (Status.PREVIEWED, 2, 2, "")
     assert sorted(redone.staged_rows.values_list("invoice_number", flat=True)) == ["00000001", "00000002"]
 
 
-def test_an_import_is_given_up_after_three_attempts():
+def test_an_import_whose_worker_died_while_importing_goes_back_to_confirmed_and_is_imported(sent_steps):
+    omd_import = preview(xlsx([invoice(1), invoice(2)]))
+    omd_import_confirm(omd_import=omd_import, enqueue=False)
+    _killed_while(omd_import, Status.IMPORTING)
+
+    assert omd_imports_requeue_stale()["requeued"] == [omd_import.pk]
+    assert sent_steps == [(omd_import.pk, Status.CONFIRMED)]
+    done = omd_import_apply(import_id=omd_import.pk)
+
+    assert (done.status, done.attempts, done.created) == (Status.DONE, 2, 2)
+    assert OmdInvoice.objects.count() == 2
+
+
+def test_an_import_whose_worker_still_beats_is_left_alone(settings, sent_steps):
+    settings.OMD_IMPORT_STALE_SECONDS = 120
     omd_import = upload(xlsx([invoice(1)]))
-    OmdImport.objects.filter(pk=omd_import.pk).update(status=Status.VALIDATING, attempts=service.MAX_ATTEMPTS)
+    _killed_while(omd_import, Status.VALIDATING, seconds_ago=60)
 
-    failed = omd_import_validate(import_id=omd_import.pk)
+    assert omd_imports_requeue_stale() == {"requeued": [], "failed": []}
+    with pytest.raises(ValidationError, match="Only an import that waits"):
+        omd_import_cancel(omd_import=omd_import)
+    assert OmdImport.objects.get(pk=omd_import.pk).status == Status.VALIDATING and sent_steps == []
 
+    settings.OMD_IMPORT_STALE_SECONDS = 30  # thresholds come from the settings
+    assert omd_imports_requeue_stale()["requeued"] == [omd_import.pk]
+
+
+def test_an_import_is_given_up_after_three_attempts(sent_steps):
+    omd_import = upload(xlsx([invoice(1)]))
+    _killed_while(omd_import, Status.VALIDATING, attempts=service.MAX_ATTEMPTS)
+    OmdStagedRow.objects.create(omd_import=omd_import, row_number=5, invoice_number="00000001")
+
+    assert omd_imports_requeue_stale() == {"requeued": [], "failed": [omd_import.pk]}
+
+    failed = OmdImport.objects.get(pk=omd_import.pk)
     assert failed.status == Status.FAILED and "3 times" in failed.message
-    assert failed.finished_at is not None
+    assert failed.finished_at is not None and not failed.staged_rows.exists() and sent_steps == []
+    assert omd_imports_requeue_stale() == {"requeued": [], "failed": []}  # nothing more to do
+
+
+def test_an_administrator_can_cancel_a_stuck_import(admin_user):
+    omd_import = preview(xlsx([invoice(1)]))
+    omd_import_confirm(omd_import=omd_import, enqueue=False)
+    _killed_while(omd_import, Status.IMPORTING)
+    assert OmdImport.objects.get(pk=omd_import.pk).stuck
+
+    cancelled = omd_import_cancel(omd_import=omd_import, by=admin_user)
+
+    assert cancelled.status == Status.CANCELLED and cancelled.finished_at is not None
+    assert not cancelled.staged_rows.exists()
+    # The worker, were it still alive, finds nothing to finish.
+    assert omd_import_apply(import_id=omd_import.pk).status == Status.CANCELLED
+    assert not OmdInvoice.objects.exists()
+
+
+def test_a_worker_whose_import_was_cancelled_meanwhile_rolls_back_what_it_wrote(monkeypatch):
+    from customers.omd import worker
+
+    omd_import = preview(xlsx([invoice(1), invoice(2)]))
+    omd_import_confirm(omd_import=omd_import, enqueue=False)
+    apply_plan = worker.apply_plan
+
+    def cancelled_while_writing(**kwargs):
+        apply_plan(**kwargs)
+        assert OmdInvoice.objects.count() == 2
+        # What the worker finds at the end when an administrator cancelled the (stuck-looking)
+        # import meanwhile (here in its own transaction, which is rolled back with it).
+        OmdImport.objects.filter(pk=omd_import.pk).update(status=Status.CANCELLED, finished_at=timezone.now())
+
+    monkeypatch.setattr(worker, "apply_plan", cancelled_while_writing)
+
+    assert omd_import_apply(import_id=omd_import.pk).status != Status.DONE
+    assert not OmdInvoice.objects.exists() and not History.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_running_import_beats_its_heartbeat_from_a_thread_of_its_own(settings, monkeypatch):
+    settings.OMD_IMPORT_HEARTBEAT_SECONDS = 0.05
+    omd_import = upload(xlsx([invoice(1)]))
+    beats = []
+    stage_file = stage.stage_file
+
+    def slow_stage_file(omd_import_):
+        claimed = OmdImport.objects.get(pk=omd_import_.pk).heartbeat_at
+        time.sleep(0.5)  # one long statement, as far as the worker's own thread goes
+        beats.append((claimed, OmdImport.objects.get(pk=omd_import_.pk).heartbeat_at))
+        return stage_file(omd_import_)
+
+    monkeypatch.setattr("customers.omd.worker.stage_file", slow_stage_file)
+
+    assert omd_import_validate(import_id=omd_import.pk).status == Status.PREVIEWED
+    [(claimed, later)] = beats
+    assert claimed is not None and later > claimed
+    assert not [thread for thread in threading.enumerate() if thread.name.startswith("omd-heartbeat")]
 
 
 # --- Refused files ---------------------------------------------------------------------------------
@@ -756,13 +927,13 @@ def _wait_until_gone(side, pid: int, timeout: float = 20) -> None:
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_a_worker_killed_in_the_middle_of_the_import_leaves_nothing_and_a_rerun_equals_a_clean_run(
-    requires_postgres, admin_user
+    requires_postgres, admin_user, sent_steps
 ):
     import psycopg2
 
     data = xlsx([invoice(n) for n in range(1, 41)] + [red_letter(41, voids=7), invoice(42, vin="bad")])
     omd_import = preview(data, by=admin_user)
-    omd_import_confirm(omd_import=omd_import, by=admin_user)
+    omd_import_confirm(omd_import=omd_import, by=admin_user, enqueue=False)
     planned = counts(omd_import)
 
     db = connection.settings_dict
@@ -800,6 +971,9 @@ def test_a_worker_killed_in_the_middle_of_the_import_leaves_nothing_and_a_rerun_
     left = OmdImport.objects.get(pk=omd_import.pk)
     assert (left.status, left.attempts) == (Status.IMPORTING, 1)
 
+    # Its heartbeat stopped with it: the sweeper hands it back, and the next worker imports it.
+    assert omd_imports_requeue_stale(now=timezone.now() + timedelta(hours=1))["requeued"] == [omd_import.pk]
+    assert sent_steps == [(omd_import.pk, Status.CONFIRMED)]
     rerun = omd_import_apply(import_id=omd_import.pk)
     assert (rerun.status, rerun.attempts) == (Status.DONE, 2)
     assert counts(rerun) == planned == {"created": 41, "updated": 0, "unchanged": 0, "rejected": 1, "voided": 1}
@@ -818,7 +992,7 @@ def test_two_imports_of_the_same_file_at_once_give_one_set_of_rows(requires_post
     data = xlsx([invoice(n) for n in range(1, 21)] + [red_letter(21, voids=3)])
     imports = [preview(data) for _ in range(2)]
     for omd_import in imports:
-        omd_import_confirm(omd_import=omd_import)
+        omd_import_confirm(omd_import=omd_import, enqueue=False)
     start = threading.Barrier(2)
     done: list[OmdImport] = []
 

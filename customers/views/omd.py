@@ -1,26 +1,34 @@
-"""Pages for the OMD invoice imports (administrators) and the OMD invoice list (everyone)."""
+"""Pages for the OMD invoice imports (administrators) and the OMD invoice list (everyone).
+
+Who may do what is the role table's (dealership_cs.permissions): seeing the imports needs
+`view_omdimport`, uploading `add_omdimport`, confirming and cancelling `change_omdimport`.
+"""
 
 from __future__ import annotations
 
 from django import forms
 from django.contrib import messages
+from django.contrib.auth.mixins import PermissionRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
 
 from customers.filters import OmdImportFilter, OmdInvoiceFilter
 from customers.models import OmdImport, OmdInvoice
-from customers.omd.selectors import omd_error_workbook, omd_preview_rows, omd_row_errors
-from customers.tasks import schedule_omd_apply, schedule_omd_validate
+from customers.omd.selectors import (
+    omd_error_workbook,
+    omd_error_workbook_name,
+    omd_import_for,
+    omd_import_page,
+)
+from customers.omd.service import omd_import_cancel, omd_import_confirm, omd_import_upload
 from dealership_cs.forms import StyledFormMixin
 from dealership_cs.generic_views import FilteredListView
-from dealership_cs.permissions import Role, has_role
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+from dealership_cs.spreadsheets import SpreadsheetRefused
+from dealership_cs.spreadsheets.writer import xlsx_response
 
 
 class OmdUploadForm(StyledFormMixin, forms.Form):
@@ -28,19 +36,20 @@ class OmdUploadForm(StyledFormMixin, forms.Form):
     dry_run = forms.BooleanField(label=gettext_lazy("Check only (never import)"), required=False)
 
 
-class AdminOnly:
-    """OMD imports are the administrators' work: everyone else gets 403."""
+class OmdImportView(PermissionRequiredMixin, View):
+    """An import's page or action: the role table's permission, then the import if the user may see it."""
 
-    def dispatch(self, request, *args, **kwargs):
-        if not has_role(request.user, Role.ADMIN):
-            raise PermissionDenied
-        return super().dispatch(request, *args, **kwargs)
+    raise_exception = True
+    permission_required = "customers.view_omdimport"
 
     def get_import(self, pk: int) -> OmdImport:
-        return get_object_or_404(OmdImport.objects.visible_to(self.request.user), pk=pk)
+        omd_import = omd_import_for(user=self.request.user, pk=pk)
+        if omd_import is None:
+            raise Http404
+        return omd_import
 
 
-class OmdImportListView(AdminOnly, FilteredListView):
+class OmdImportListView(FilteredListView):
     """The history of imports, with the upload form on top."""
 
     model = OmdImport
@@ -55,18 +64,15 @@ class OmdImportListView(AdminOnly, FilteredListView):
         return context
 
     def post(self, request: HttpRequest) -> HttpResponse:
-        from customers.omd.service import omd_import_create
-        from dealership_cs.spreadsheets import SpreadsheetRefused
-
+        if not request.user.has_perm("customers.add_omdimport"):
+            raise PermissionDenied
         form = OmdUploadForm(request.POST, request.FILES)
         if form.is_valid():
             upload = form.cleaned_data["file"]
             try:
-                with transaction.atomic():
-                    omd_import = omd_import_create(
-                        source=upload, file_name=upload.name, by=request.user, dry_run=form.cleaned_data["dry_run"]
-                    )
-                    schedule_omd_validate(omd_import.pk)
+                omd_import = omd_import_upload(
+                    source=upload, file_name=upload.name, by=request.user, dry_run=form.cleaned_data["dry_run"]
+                )
             except SpreadsheetRefused as exc:
                 form.add_error("file", exc.message)
             else:
@@ -75,62 +81,61 @@ class OmdImportListView(AdminOnly, FilteredListView):
         return self.render_to_response(self.get_context_data(form=form), status=400)
 
 
-class OmdImportDetailView(AdminOnly, View):
-    """One import: live progress, the preview (counts, first rows as mapped, row errors), confirm or cancel."""
+class OmdImportDetailView(OmdImportView):
+    """One import: live progress, the preview (counts, first rows as mapped, row errors, reverts), confirm or cancel."""
 
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
-        omd_import = self.get_import(pk)
-        context = {"object": omd_import, **_progress_context(omd_import)}
-        if omd_import.status == OmdImport.Status.PREVIEWED:
-            # What the import would do with each row is only meaningful before it is done.
-            context["preview_rows"] = omd_preview_rows(omd_import)
-        if omd_import.status in (OmdImport.Status.PREVIEWED, OmdImport.Status.DONE, OmdImport.Status.IMPORTING):
-            context["row_errors"] = omd_row_errors(omd_import, limit=200)
+        page = omd_import_page(self.get_import(pk))
+        context = {
+            "object": page.omd_import,
+            "preview_rows": page.preview_rows,
+            "row_errors": page.row_errors,
+            "reverted_rows": page.reverted_rows,
+            "frozen_note": page.frozen_note,
+            "can_change": request.user.has_perm("customers.change_omdimport"),
+            **_progress_context(page.omd_import),
+        }
         return render(request, "customers/omdimport_detail.html", context)
 
 
-class OmdImportProgressView(AdminOnly, View):
+class OmdImportProgressView(OmdImportView):
     """The progress panel, polled by htmx while a worker runs the import."""
 
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
         omd_import = self.get_import(pk)
-        response = render(
-            request, "customers/includes/omd_progress.html", {"object": omd_import, **_progress_context(omd_import)}
-        )
-        if request.htmx and not _progress_context(omd_import)["running"]:
+        progress = _progress_context(omd_import)
+        response = render(request, "customers/includes/omd_progress.html", {"object": omd_import, **progress})
+        if request.htmx and not progress["running"]:
             # The work has finished: reload the whole page to show the preview or the result.
             response["HX-Refresh"] = "true"
         return response
 
 
-class OmdImportActionView(AdminOnly, View):
-    def post(self, request: HttpRequest, pk: int, action: str) -> HttpResponse:
-        from customers.omd.service import omd_import_cancel, omd_import_confirm
+class OmdImportActionView(OmdImportView):
+    permission_required = "customers.change_omdimport"
 
+    def post(self, request: HttpRequest, pk: int, action: str) -> HttpResponse:
         omd_import = self.get_import(pk)
         try:
-            with transaction.atomic():
-                if action == "confirm":
-                    omd_import = omd_import_confirm(omd_import=omd_import, by=request.user)
-                    schedule_omd_apply(omd_import.pk)
-                    messages.success(request, _("Import confirmed; a worker is writing the invoices."))
-                elif action == "cancel":
-                    omd_import_cancel(omd_import=omd_import, by=request.user)
-                    messages.success(request, _("Import cancelled."))
-                else:
-                    return HttpResponse(status=404)
+            if action == "confirm":
+                omd_import = omd_import_confirm(
+                    omd_import=omd_import, by=request.user, allow_revert=request.POST.get("allow_revert") == "on"
+                )
+                messages.success(request, _("Import confirmed; a worker is writing the invoices."))
+            elif action == "cancel":
+                omd_import_cancel(omd_import=omd_import, by=request.user)
+                messages.success(request, _("Import cancelled."))
+            else:
+                raise Http404
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
         return redirect(omd_import)
 
 
-class OmdImportErrorsView(AdminOnly, View):
+class OmdImportErrorsView(OmdImportView):
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
         omd_import = self.get_import(pk)
-        response = HttpResponse(omd_error_workbook(omd_import), content_type=XLSX)
-        stem = omd_import.file_name.rsplit(".", 1)[0]
-        response["Content-Disposition"] = f"attachment; filename*=UTF-8''{_quote(stem)}-errors.xlsx"
-        return response
+        return xlsx_response(omd_error_workbook(omd_import), omd_error_workbook_name(omd_import))
 
 
 class OmdInvoiceListView(FilteredListView):
@@ -141,10 +146,5 @@ class OmdInvoiceListView(FilteredListView):
 
 
 def _progress_context(omd_import: OmdImport) -> dict:
-    return {"running": omd_import.status in (OmdImport.Status.QUEUED, *OmdImport.RUNNING)}
-
-
-def _quote(text: str) -> str:
-    from urllib.parse import quote
-
-    return quote(text)
+    # Polled while a worker has it or it waits for one (previewed waits for a person).
+    return {"running": omd_import.status in (*OmdImport.RUNNING, *OmdImport.WAITING)}
