@@ -12,6 +12,7 @@ from datetime import datetime
 from decimal import Decimal
 from io import StringIO
 from pathlib import Path
+from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 import openpyxl
@@ -26,7 +27,7 @@ from django.utils import timezone, translation
 from customers.models import Customer, ImportBatch, ServiceVisit, Vehicle
 from customers.tests.factories import CustomerFactory, ServiceVisitFactory, StaffFactory, VehicleFactory
 from customers.validators import vin_with_check_digit
-from customers.visits import VISIT_COLUMNS, VisitResult, service, visit_error_workbook, visit_import
+from customers.visits import VISIT_COLUMNS, VisitResult, error_workbook_name, service, visit_import
 from dealership_cs.models import Staff
 from dealership_cs.spreadsheets import SpreadsheetRefused
 from dealership_cs.tests import spreadsheet_factory as factory
@@ -742,10 +743,10 @@ def test_the_error_workbook_holds_each_rejected_row_as_uploaded_and_why_keeping_
     rows = [ro(1), ro(2, vin=FORMULA), ro(3, phone="12345", opened_at="someday")]
 
     result = run(xlsx(rows))
-    data = visit_error_workbook(result)
+    data = result.error_workbook()
 
     sheet = openpyxl.load_workbook(io.BytesIO(data)).worksheets[0]
-    assert sheet.title == "Rejected rows"
+    assert sheet.title == "Sheet"  # the sheet the rows came from
     cells = _read_back(data)
     assert cells[0] == [*CHINESE.values(), "Sheet row", "Column", "Value", "Reason"]
     vin_error, phone_error, date_error = result.errors
@@ -790,7 +791,7 @@ def test_the_error_workbook_holds_each_rejected_row_as_uploaded_and_why_keeping_
 
 def test_the_corrected_error_workbook_imports_again():
     result = run(xlsx([ro(1), ro(2, phone="12345")]))
-    sheet = openpyxl.load_workbook(io.BytesIO(visit_error_workbook(result))).worksheets[0]
+    sheet = openpyxl.load_workbook(io.BytesIO(result.error_workbook())).worksheets[0]
     rows = [[cell.value for cell in row] for row in sheet.iter_rows()]
     rows[1][4] = "13800000002"
 
@@ -898,7 +899,7 @@ def test_agents_managers_and_users_without_a_role_are_refused_and_store_nothing(
 
     assert client.get(URL).status_code == 403
     assert upload(client, xlsx([ro(1)])).status_code == 403
-    assert client.get(f"{URL}errors/{'a' * 24}/").status_code == 403
+    assert client.get(f"{URL}rejected/{'A' * 24}.xlsx").status_code == 403
     assert stored() == NOTHING
 
 
@@ -921,14 +922,14 @@ def test_the_page_checks_then_imports_listing_counts_row_errors_and_the_error_wo
     assert 'data-created="2"' in html and 'data-rejected="1"' in html and "imported:" in html
     assert ServiceVisit.objects.count() == 2
     assert ImportBatch.objects.get().created_by == staff_user
-    link = response.context["errors_token"]
-    download = client.get(f"{URL}errors/{link}/")
+    link = f"{URL}rejected/{response.context['errors_token']}.xlsx"
+    assert f'href="{link}" data-testid="errors-download"' in html
+    download = client.get(link)
     assert download.status_code == 200
     assert download["Content-Type"] == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    assert "filename*=UTF-8''Rejected%20repair-order%20rows-%E5%B7%A5%E5%8D%95.xlsx" in download["Content-Disposition"]
+    assert quote("工单导入错误行-工单.xlsx") in download["Content-Disposition"]
     cells = _read_back(download.content)
     assert cells[1][:2] == ["RO201100002", "'" + FORMULA] and cells[1][11] == 3
-    assert f'href="{URL}errors/{link}/"' in html
 
     response = upload(client, data)
     assert 'data-unchanged="2"' in response.content.decode()
@@ -938,9 +939,16 @@ def test_the_error_workbook_is_only_for_the_user_who_uploaded(client, staff_user
     client.force_login(staff_user)
     token = upload(client, xlsx([ro(1, vin="LSV")])).context["errors_token"]
 
+    # Another user's token, an unknown one and a malformed one are all just gone.
     client.force_login(admin_user)
-    assert client.get(f"{URL}errors/{token}/").status_code == 404
-    assert client.get(f"{URL}errors/{'x' * 24}/").status_code == 404
+    for url in (f"{URL}rejected/{token}.xlsx", f"{URL}rejected/{'A' * 24}.xlsx", f"{URL}rejected/x.xlsx"):
+        response = client.get(url)
+        assert response.status_code == 302 and response["Location"] == URL
+
+
+def test_the_download_is_named_in_chinese_after_the_uploaded_file():
+    assert error_workbook_name("C:\\导出\\8月工单.xlsx") == "工单导入错误行-8月工单"
+    assert error_workbook_name("dms/ro.csv") == "工单导入错误行-ro"
 
 
 def test_a_file_without_rejected_rows_offers_no_error_workbook(client, staff_user):
@@ -948,8 +956,8 @@ def test_a_file_without_rejected_rows_offers_no_error_workbook(client, staff_use
 
     response = upload(client, xlsx([ro(1)]))
 
-    assert response.context["errors_token"] is None
-    assert 'data-testid="error-workbook"' not in response.content.decode()
+    assert "errors_token" not in response.context
+    assert 'data-testid="errors-download"' not in response.content.decode()
 
 
 @pytest.mark.parametrize(

@@ -2,21 +2,16 @@
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.contrib.auth.mixins import PermissionRequiredMixin
-from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
 from django.views import View
 
-from customers.visits import (
-    VISIT_COLUMNS,
-    load_error_report,
-    save_error_report,
-    visit_error_workbook,
-    visit_import,
-)
-from customers.visits.errors import error_report_name
+from customers.visits import VISIT_COLUMNS, error_workbook_name, visit_import
 from customers.visits.forms import VisitUploadForm
 from dealership_cs.spreadsheets import SpreadsheetRefused
+from dealership_cs.spreadsheets.held import EXPIRED_DOWNLOAD, held_download, hold_download
 from dealership_cs.spreadsheets.writer import xlsx_response
 
 # The import creates the cars and customers the ROs name, so it needs what their forms need.
@@ -44,24 +39,24 @@ class VisitImportView(PermissionRequiredMixin, View):
         except SpreadsheetRefused as exc:
             form.add_error("file", exc.message)
             return render(request, self.template_name, context, status=400)
-        errors_token = None
-        if result.rejected_rows:
-            errors_token = save_error_report(
-                data=visit_error_workbook(result), name=error_report_name(upload.name), owner_id=request.user.pk
+        context.update({"result": result, "dry_run": dry_run, "file_name": upload.name})
+        if result.rejected:
+            context["errors_token"] = hold_download(
+                user=request.user, data=result.error_workbook(), stem=error_workbook_name(upload.name)
             )
-        context.update({"result": result, "dry_run": dry_run, "file_name": upload.name, "errors_token": errors_token})
         return render(request, self.template_name, context)
 
 
 class VisitImportErrorsView(PermissionRequiredMixin, View):
-    """The rejected rows of one's own recent import as an .xlsx."""
+    """The rejected rows of the user's last repair-order uploads, as a workbook to fix and upload again."""
 
     permission_required = IMPORT_PERMISSIONS
     raise_exception = True
 
     def get(self, request: HttpRequest, token: str) -> HttpResponse:
-        report = load_error_report(token=token, owner_id=request.user.pk)
-        if report is None:
-            raise Http404
-        data, name = report
-        return xlsx_response(data, name)
+        held = held_download(user=request.user, token=token)
+        if held is None:
+            messages.error(request, EXPIRED_DOWNLOAD)
+            return redirect("customers:visit_import")
+        data, stem = held
+        return xlsx_response(data, stem)

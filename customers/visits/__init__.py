@@ -8,23 +8,12 @@ in one transaction, with every written row tied to one `ImportBatch` and recorde
     result.created, result.updated, result.unchanged, result.rejected, result.errors
 
 Reading goes through `dealership_cs.spreadsheets.open_table`: a file that cannot be read raises
-`SpreadsheetRefused` and stores nothing. A bad value rejects only its row; `visit_error_workbook`
-turns the rejected rows into an .xlsx to correct and upload again. `VISIT_COLUMNS` lists the
-expected headers (for the upload page).
+`SpreadsheetRefused` and stores nothing. A bad value rejects only its row;
+`result.error_workbook()` hands the rejected rows back as an .xlsx to correct and upload again.
+`VISIT_COLUMNS` lists the expected headers (for the upload page).
 """
 
-from customers.visits.errors import load_error_report, save_error_report, visit_error_workbook
 from customers.visits.rows import VISIT_COLUMNS, VisitRow
-from customers.visits.service import CHUNK_ROWS, RejectedRow, VisitResult, visit_import
+from customers.visits.service import CHUNK_ROWS, VisitResult, error_workbook_name, visit_import
 
-__all__ = [
-    "CHUNK_ROWS",
-    "VISIT_COLUMNS",
-    "RejectedRow",
-    "VisitResult",
-    "VisitRow",
-    "load_error_report",
-    "save_error_report",
-    "visit_error_workbook",
-    "visit_import",
-]
+__all__ = ["CHUNK_ROWS", "VISIT_COLUMNS", "VisitResult", "VisitRow", "error_workbook_name", "visit_import"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import PureWindowsPath
 
 from django.db import connection, transaction
 from django.utils.translation import gettext as _
@@ -11,6 +12,7 @@ from customers.models import ImportBatch
 from customers.visits.rows import VISIT_COLUMNS, VisitRow, parse_row
 from customers.visits.writer import VisitWriter
 from dealership_cs.spreadsheets import FileSource, Row, RowError, fingerprint, open_table, rewindable
+from dealership_cs.spreadsheets.rejected import RejectedTable, rejected_rows_workbook
 
 # Rows are resolved and written this many at a time: a few queries and bulk writes per chunk
 # keep both the query count and the memory flat for exports of any length.
@@ -20,20 +22,10 @@ CHUNK_ROWS = 2000
 _ADVISORY_LOCK_KEY = 0x5649_5349  # "VISI"
 
 
-@dataclass(frozen=True)
-class RejectedRow:
-    """A rejected row as the file holds it, with what is wrong with it (for the error workbook)."""
-
-    row: int
-    raw: list[object]
-    errors: list[RowError]
-
-
 @dataclass
 class VisitResult:
     """What an import did: visits created / updated / unchanged, rows rejected and why."""
 
-    file_name: str = ""
     created: int = 0
     updated: int = 0
     unchanged: int = 0
@@ -43,9 +35,13 @@ class VisitResult:
     vehicles_created: int = 0
     advisors_created: int = 0
     errors: list[RowError] = field(default_factory=list)
-    rejected_rows: list[RejectedRow] = field(default_factory=list)
-    headers: list[str] = field(default_factory=list)  # the file's header row, for the error workbook
+    # The rejected rows as read, for the workbook handed back to fix them (see `error_workbook`).
+    rejected_rows: RejectedTable | None = None
     batch: ImportBatch | None = None  # None after a dry run
+
+    def error_workbook(self) -> bytes:
+        """The rejected rows as an .xlsx: each row as it was in the file, then what is wrong with it."""
+        return rejected_rows_workbook([self.rejected_rows] if self.rejected_rows else [])
 
     @property
     def counts(self) -> dict[str, int]:
@@ -63,7 +59,17 @@ class VisitResult:
     def _reject(self, row: Row, errors: list[RowError]) -> None:
         self.rejected += 1
         self.errors.extend(errors)
-        self.rejected_rows.append(RejectedRow(row.number, list(row.raw), errors))
+        if self.rejected_rows is not None:
+            self.rejected_rows.add(row, errors)
+
+
+def error_workbook_name(file_name: str) -> str:
+    """The rejected rows' download name (without .xlsx), after what it holds: 工单导入错误行-<the file's stem>.
+
+    Downloads are named in Chinese whatever the page's language, as the ledger import's are.
+    """
+    # PureWindowsPath: a name uploaded from Windows may carry a path with either separator.
+    return f"工单导入错误行-{PureWindowsPath(file_name).stem or 'visits'}"
 
 
 @transaction.atomic
@@ -88,7 +94,7 @@ def visit_import(*, source: FileSource, file_name: str, by=None, dry_run: bool =
         created_by=by,
     )
     writer = VisitWriter(batch=batch, by=by)
-    result = VisitResult(file_name=file_name, headers=list(reader.headers))
+    result = VisitResult(rejected_rows=RejectedTable.of(reader))
     first_seen: dict[str, VisitRow] = {}
     chunk: dict[int, tuple[VisitRow, Row]] = {}
 
@@ -117,7 +123,7 @@ def visit_import(*, source: FileSource, file_name: str, by=None, dry_run: bool =
     if chunk:
         flush()
     # Rows refused while writing come after those refused while reading: keep the file's order.
-    result.rejected_rows.sort(key=lambda rejected: rejected.row)
+    result.rejected_rows.rows.sort(key=lambda rejected: rejected.number)
     result.errors.sort(key=lambda error: error.row)
 
     result.created, result.updated, result.unchanged = writer.created, writer.updated, writer.unchanged

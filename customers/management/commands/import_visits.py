@@ -13,7 +13,7 @@ from pathlib import Path
 from django.core.management.base import CommandError
 from django.utils.translation import gettext as _
 
-from customers.visits import visit_error_workbook, visit_import
+from customers.visits import visit_import
 from dealership_cs.management.import_command import SpreadsheetImportCommand
 
 
@@ -34,9 +34,9 @@ class Command(SpreadsheetImportCommand):
 
     def run_import(self, *, path, by, dry_run):
         result = visit_import(source=path, file_name=path.name, by=by, dry_run=dry_run)
-        if self.errors_path is not None and result.rejected_rows:
+        if self.errors_path is not None and result.rejected:
             try:
-                self.errors_path.write_bytes(visit_error_workbook(result))
+                self.errors_path.write_bytes(result.error_workbook())
             except OSError as exc:
                 self.stderr.write(
                     _("The rejected rows could not be written to “%(file)s”: %(reason)s")
