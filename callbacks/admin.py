@@ -6,6 +6,8 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from callbacks.models import (
+    Answer,
+    CallAttempt,
     CallbackRule,
     CallbackTask,
     Complaint,
@@ -98,3 +100,40 @@ class ComplaintAdmin(SimpleHistoryAdmin):
     list_display = ["id", "customer", "department", "severity", "status", "owner", "resolution_due_at"]
     list_filter = ["status", "department", "severity"]
     raw_id_fields = ["customer", "vehicle", "attempt", "owner"]
+
+
+@admin.register(Question)
+class QuestionAdmin(SimpleHistoryAdmin):
+    """A published version's wording and scale stay as asked; only the complaint threshold is tuned."""
+
+    list_display = ["version", "code", "text", "scale", "complaint_threshold"]
+    list_filter = ["version__questionnaire", "version__status"]
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is not None and not obj.version.editable:
+            return ["version", "code", "text", "scale", "position"]
+        return []
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Written by the desk's services only: the admin site shows them."""
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(CallAttempt)
+class CallAttemptAdmin(ReadOnlyAdmin):
+    list_display = ["started_at", "task", "agent", "outcome", "phone"]
+    list_filter = ["outcome"]
+    raw_id_fields = ["task", "agent"]
+    date_hierarchy = "started_at"
+
+
+@admin.register(Answer)
+class AnswerAdmin(ReadOnlyAdmin):
+    list_display = ["attempt", "question", "value", "text", "staff"]
+    raw_id_fields = ["attempt", "question", "staff"]
