@@ -354,3 +354,54 @@ def test_who_may_see_and_run_the_imports_is_the_role_tables_to_say(client, manag
     assert client.post(f"/customers/omd/{omd_import.pk}/cancel/").status_code == 403
     assert api.post(f"/api/omd-imports/{omd_import.pk}/cancel/").status_code == 403
     assert OmdImport.objects.get(pk=omd_import.pk).status == OmdImport.Status.QUEUED
+
+
+def test_a_stuck_import_says_so_and_an_administrator_cancels_it_on_the_page_and_the_api(
+    client, admin_user, settings, run_tasks_eagerly, django_capture_on_commit_callbacks
+):
+    from datetime import timedelta
+
+    settings.OMD_IMPORT_STALE_SECONDS = 120
+    client.force_login(admin_user)
+    api = APIClient()
+    api.force_authenticate(admin_user)
+    stuck = []
+    for _ in range(2):
+        with django_capture_on_commit_callbacks(execute=True):
+            upload(client, export(GOOD))
+        omd_import = OmdImport.objects.latest("pk")
+        # What a worker killed while importing leaves: the import claimed, its heartbeat stopped.
+        OmdImport.objects.filter(pk=omd_import.pk).update(
+            status=OmdImport.Status.IMPORTING,
+            confirmed_at=timezone.now(),
+            heartbeat_at=timezone.now() - timedelta(minutes=10),
+        )
+        stuck.append(omd_import.pk)
+
+    html = client.get(f"/customers/omd/{stuck[0]}/").content.decode()
+    assert 'data-testid="stuck"' in html and 'data-testid="cancel"' in html
+    assert api.get(f"/api/omd-imports/{stuck[0]}/").json()["stuck"] is True
+
+    client.post(f"/customers/omd/{stuck[0]}/cancel/")
+    response = api.post(f"/api/omd-imports/{stuck[1]}/cancel/")
+
+    assert response.status_code == 200 and response.json()["status"] == "cancelled"
+    assert set(OmdImport.objects.filter(pk__in=stuck).values_list("status", flat=True)) == {"cancelled"}
+    assert OmdInvoice.objects.count() == 0
+
+
+def test_an_import_whose_worker_is_alive_cannot_be_cancelled(client, admin_user, settings):
+    from customers.omd.service import omd_import_create
+
+    settings.OMD_IMPORT_STALE_SECONDS = 120
+    omd_import = omd_import_create(source=io.BytesIO(export(GOOD)), file_name="omd.xlsx")
+    OmdImport.objects.filter(pk=omd_import.pk).update(status=OmdImport.Status.VALIDATING, heartbeat_at=timezone.now())
+    client.force_login(admin_user)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+
+    html = client.get(omd_import.get_absolute_url()).content.decode()
+    response = client.post(f"/customers/omd/{omd_import.pk}/cancel/", follow=True)
+
+    assert 'data-testid="stuck"' not in html and 'data-testid="cancel"' not in html
+    assert "Only an import that waits" in response.content.decode()
+    assert OmdImport.objects.get(pk=omd_import.pk).status == OmdImport.Status.VALIDATING
