@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
+from importlib import import_module
 
 import pytest
 from django.contrib.auth.models import Group
 from django.db import connection
 
-from callbacks.models import CallbackTask
+from callbacks.models import CallbackRule, CallbackTask
 from callbacks.services import TaskHeld, callbacks_generate, task_take
 from callbacks.services.generation import _generate
 from customers.tests.factories import SalesArchiveFactory, VehicleFactory
@@ -37,13 +38,18 @@ def _run_together(*targets) -> list:
     return results
 
 
-# Transactional tests empty the tables afterwards; serialized rollback restores the seeded rules
-# and roles for the tests that follow.
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.fixture
+def seeded(transactional_db):
+    """The seeded rules: a transactional test before this one may have emptied the tables."""
+    from django.apps import apps
+
+    seed = import_module("callbacks.migrations.0002_seed_rules").seed
+    if not CallbackRule.objects.exists():
+        seed(apps, None)
 
 
 @pytest.fixture
-def archives():
+def archives(seeded):
     return [SalesArchiveFactory(vehicle=VehicleFactory(delivery_date=dt.date(2011, 8, 1))) for _ in range(20)]
 
 
