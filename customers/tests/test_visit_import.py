@@ -836,6 +836,15 @@ def test_the_command_records_the_user_and_writes_the_rejected_rows_when_asked(tm
     assert [row[0] for row in _read_back((tmp_path / "rejected.xlsx").read_bytes())] == ["工单号", "RO201100002"]
 
 
+def test_the_command_refuses_an_error_report_path_in_a_missing_folder_before_importing(tmp_path):
+    path = factory.save(tmp_path, "ro.xlsx", xlsx([ro(1, vin="LSV")]))
+
+    with pytest.raises(CommandError, match="is not a folder"):
+        command(path, "--errors", str(tmp_path / "missing" / "rejected.xlsx"))
+
+    assert stored() == NOTHING
+
+
 def test_the_command_dry_run_reports_the_counts_and_stores_nothing(tmp_path):
     path = factory.save(tmp_path, "ro.xlsx", xlsx([ro(1), ro(2), ro(3, vin="LSV")]))
 
