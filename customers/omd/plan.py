@@ -89,12 +89,24 @@ def equal_sql(fields: tuple[str, ...], staged: str = "s", invoice: str = "i") ->
     )
 
 
-def action_sql(fields: tuple[str, ...]) -> str:
-    """The row's action given `s` (staged) LEFT JOIN `i` (the invoice with its number)."""
+def _history_match_sql(fields: tuple[str, ...], select: str = "1") -> str:
+    """The versions of invoice `i` in its history that hold the staged row's values."""
+    return f"SELECT {select} FROM {HISTORY} AS h WHERE h.id = i.id AND {equal_sql(fields, 's', 'h')}"
+
+
+def action_sql(fields: tuple[str, ...], *, detect_reverts: bool = True) -> str:
+    """The row's action given `s` (staged) LEFT JOIN `i` (the invoice with its number).
+
+    A row marked as a revert is one; with `detect_reverts`, so is a row that differs from its
+    invoice and equals one of its earlier versions. CASE evaluates that history lookup only for
+    the rows that differ, and OFFSET 0 keeps PostgreSQL from turning it into a scan of the whole
+    history table: it stays one probe of the history's index on the invoice id per such row.
+    """
+    reverts = f"WHEN EXISTS ({_history_match_sql(fields)} LIMIT 1 OFFSET 0) THEN 'revert' " if detect_reverts else ""
     return (
         f"CASE WHEN s.action <> '' THEN s.action WHEN i.id IS NULL THEN 'create' "
         f"WHEN s.reverts_import_id IS NOT NULL THEN 'revert' "
-        f"WHEN {equal_sql(fields)} THEN 'unchanged' ELSE 'update' END"
+        f"WHEN {equal_sql(fields)} THEN 'unchanged' {reverts}ELSE 'update' END"
     )
 
 
@@ -133,11 +145,11 @@ class PlanCounts:
         }
 
 
-def _counts_sql(fields: tuple[str, ...]) -> str:
+def _counts_sql(fields: tuple[str, ...], detect_reverts: bool) -> str:
     return f"""
         SELECT a.action, COUNT(*), SUM(a.paired)
         FROM (
-            SELECT {action_sql(fields)} AS action,
+            SELECT {action_sql(fields, detect_reverts=detect_reverts)} AS action,
                    CASE WHEN s.voids_number > '' OR s.voided_by_number > '' THEN 1 ELSE 0 END AS paired
             FROM {STAGED} AS s
             LEFT JOIN {INVOICES} AS i ON s.action = '' AND i.invoice_number = s.invoice_number
@@ -252,18 +264,12 @@ _CLEAR_REVERTS_SQL = f"""
 """
 
 
-def _history_match_sql(fields: tuple[str, ...], select: str = "1") -> str:
-    """The versions of invoice `i` in its history that hold the staged row's values."""
-    return f"SELECT {select} FROM {HISTORY} AS h WHERE h.id = i.id AND {equal_sql(fields, 's', 'h')}"
-
-
 def _mark_reverts_sql(fields: tuple[str, ...]) -> str:
     """Mark the rows that differ from their invoice but equal one of its earlier versions.
 
     The mark names the import that wrote the version after the last matching one (the change the
-    row would undo). The EXISTS carries OFFSET 0 so that PostgreSQL checks it per candidate row
-    through the history's index on the invoice id, rather than joining the whole history table:
-    the candidates are the few rows that differ from their invoice.
+    row would undo). Run only when the counts found reverts. The EXISTS carries OFFSET 0 for the
+    reason action_sql gives.
     """
     return f"""
         UPDATE {STAGED} AS s
@@ -312,29 +318,13 @@ def classify(
             # saves nothing on a few hash joins (SET LOCAL: the caller holds a transaction).
             cursor.execute("SET LOCAL jit = off")
         cursor.execute(_CLEAR_REVERTS_SQL, params)
-        if not allow_revert:
+        by_action, voided = _pairs_and_counts(cursor, import_id, fields, not allow_revert, clock)
+        if by_action.get(OmdStagedRow.Action.REVERT):
+            # Rare (an older export again): mark the held-back rows, which the pairing then takes
+            # for absent from the file, and count again. Otherwise no statement more than before.
             cursor.execute(_mark_reverts_sql(fields), params)
-        clock("classify_reverts")
-        cursor.execute(_CLEAR_PAIRS_SQL, params)
-        cursor.execute(PAIRS_SQL, params)
-        pairs = cursor.fetchall()
-        # The red-letter row records what it voids; a row voided by a red-letter invoice stored
-        # by an earlier import records that one.
-        for column, found in (
-            ("voids_number", [(red, target) for red, target, red_in_file in pairs if red_in_file]),
-            ("voided_by_number", [(target, red) for red, target, red_in_file in pairs if not red_in_file]),
-        ):
-            for start in range(0, len(found), _PAIRS_CHUNK):
-                chunk = found[start : start + _PAIRS_CHUNK]
-                cursor.execute(_record_pairs_sql(column, len(chunk)), [*(v for pair in chunk for v in pair), import_id])
-        clock("classify_pairs")
-        cursor.execute(_counts_sql(fields), params)
-        by_action: dict[str, int] = {}
-        voided = 0
-        for action, count, paired in cursor.fetchall():
-            by_action[action] = count
-            voided += paired or 0
-        clock("classify_counts")
+            clock("classify_reverts")
+            by_action, voided = _pairs_and_counts(cursor, import_id, fields, False, clock)
         in_frozen = _rows_in_months(cursor, import_id, frozen)
         clock("classify_frozen")
     Action = OmdStagedRow.Action
@@ -350,6 +340,32 @@ def classify(
         frozen_rows=sum(in_frozen.values()),
         frozen_months=tuple(month.strftime("%Y-%m") for month in sorted(in_frozen)),
     )
+
+
+def _pairs_and_counts(cursor, import_id: int, fields: tuple[str, ...], detect_reverts: bool, clock: Clock):
+    """Record the red-letter pairs on the staged rows, then count the rows per action."""
+    params = {"import": import_id}
+    cursor.execute(_CLEAR_PAIRS_SQL, params)
+    cursor.execute(PAIRS_SQL, params)
+    pairs = cursor.fetchall()
+    # The red-letter row records what it voids; a row voided by a red-letter invoice stored
+    # by an earlier import records that one.
+    for column, found in (
+        ("voids_number", [(red, target) for red, target, red_in_file in pairs if red_in_file]),
+        ("voided_by_number", [(target, red) for red, target, red_in_file in pairs if not red_in_file]),
+    ):
+        for start in range(0, len(found), _PAIRS_CHUNK):
+            chunk = found[start : start + _PAIRS_CHUNK]
+            cursor.execute(_record_pairs_sql(column, len(chunk)), [*(v for pair in chunk for v in pair), import_id])
+    clock("classify_pairs")
+    cursor.execute(_counts_sql(fields, detect_reverts), params)
+    by_action: dict[str, int] = {}
+    voided = 0
+    for action, count, paired in cursor.fetchall():
+        by_action[action] = count
+        voided += paired or 0
+    clock("classify_counts")
+    return by_action, voided
 
 
 def _spans(months: Iterable[date]) -> list[tuple[date, date]]:
