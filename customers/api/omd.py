@@ -121,7 +121,10 @@ class OmdUploadSerializer(serializers.Serializer):
 class OmdConfirmSerializer(serializers.Serializer):
     allow_revert = serializers.BooleanField(
         default=False,
-        help_text=_("Also write the rows that would revert values a later import replaced (counted as reverted)."),
+        help_text=_(
+            "Also write, as updates, the rows that would revert values a later import replaced "
+            "(otherwise they are held back and counted as reverted)."
+        ),
     )
 
 
