@@ -104,8 +104,8 @@ def heartbeat(import_id: int, running: str) -> Iterator[None]:
             while not stop.wait(interval):
                 try:
                     OmdImport.objects.filter(pk=import_id, status=running).update(heartbeat_at=timezone.now())
-                except DbError:
-                    logger.info("OMD import %s: a heartbeat could not be written", import_id, exc_info=True)
+                except DbError as exc:  # e.g. SQLite's write lock, held by the import's own transaction
+                    logger.info("OMD import %s: a heartbeat could not be written (%s)", import_id, exc)
         finally:
             connections.close_all()  # this thread's connections only
 
