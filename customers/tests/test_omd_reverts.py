@@ -16,6 +16,7 @@ from io import StringIO
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
+from django.utils import translation
 from rest_framework.test import APIClient
 
 from customers import tasks
@@ -144,7 +145,8 @@ def test_the_command_holds_reverts_back_and_says_so_on_its_last_line(tmp_path, a
     path.write_bytes(august_export())
 
     out = StringIO()
-    call_command("import_omd", str(path), stdout=out)
+    with translation.override("en"):  # the messages' English text
+        call_command("import_omd", str(path), stdout=out)
     lines = out.getvalue().strip().splitlines()
     assert lines[-1] == "created=0 updated=0 unchanged=2 rejected=0 voided=0 reverted=10"
     assert sum(f"import #{corrected.pk}" in line for line in lines) == 10
