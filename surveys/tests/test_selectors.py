@@ -8,7 +8,16 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from surveys.models import ANNUAL, OfficialScore, Program, Target
-from surveys.selectors import Projection, phased_targets, program_year, rank_percentile, required_average
+from surveys.selectors import (
+    Projection,
+    latest_year,
+    overview_years,
+    phased_targets,
+    program_year,
+    rank_percentile,
+    required_average,
+    score_years,
+)
 from surveys.services import item_score_save, score_save, target_save
 from surveys.tests.domain_2010 import load_mot_2010, load_ssi_2010
 
@@ -53,6 +62,20 @@ def test_mot_2010_year_to_date_is_the_plain_mean_of_the_eleven_months():
     assert summary.periods[0].result is None
     assert summary.periods[1].change is None
     assert summary.periods[2].change == D("-6.2")
+
+
+def test_the_first_period_of_a_year_changes_from_the_last_period_of_the_year_before():
+    ssi = load_ssi_2010()
+    score_save(program=ssi, period=ssi.period(2011, 1), values={"score": "900"})
+    score_save(program=ssi, period=ssi.period(2011, 2), values={"score": "910"})
+    rows = program_year(ssi, 2011).periods
+    assert [row.change for row in rows] == [D("-58"), D("10"), None, None]  # 2011-Q1 against 2010-Q4's 958
+    # Without 2010-Q4 there is nothing to compare 2011-Q1 with (not 2010-Q3, nor 2010-Q1).
+    OfficialScore.objects.filter(program=ssi, year=2010, period=4).delete()
+    assert program_year(ssi, 2011).periods[0].change is None
+    css = load_mot_2010(items=False)
+    score_save(program=css, period=css.period(2011, 1), values={"score": "86"})
+    assert program_year(css, 2011).periods[0].change == D("1.5")  # against 2010-12's 84.5
 
 
 def test_the_official_full_year_result_is_kept_apart_from_the_computed_year_to_date():
@@ -111,6 +134,42 @@ def test_item_year_to_date_from_monthly_item_scores_is_sample_weighted():
     assert row.gap == D("1.5")
 
 
+def test_an_item_with_the_official_full_year_score_shows_it_rather_than_the_months_mean():
+    css = _program("CSS")
+    item = css.items.get(year=2011, code="11.11")
+    for month, score in ((1, "80"), (2, "90")):
+        item_score_save(
+            program=css, period=css.period(2011, month), item=item, values={"score": score, "regional_avg": "86"}
+        )
+    item_score_save(
+        program=css, period=css.period(2011, ANNUAL), item=item, values={"score": "83.5", "regional_avg": "84"}
+    )
+    row = next(row for row in program_year(css, 2011).items if row.item.code == "11.11")
+    assert (row.score, row.regional_avg, row.official, row.method) == (D("83.5"), D("84"), True, None)
+
+
+def test_an_items_regional_average_is_the_mean_of_the_months_that_give_one():
+    css = _program("CSS")
+    item = css.items.get(year=2011, code="11.11")
+    for month, regional in ((1, "85"), (2, None), (3, "88")):
+        item_score_save(
+            program=css, period=css.period(2011, month), item=item, values={"score": "86", "regional_avg": regional}
+        )
+    row = next(row for row in program_year(css, 2011).items if row.item.code == "11.11")
+    assert row.regional_avg == D("86.5")
+    assert row.gap == D("-0.5") and row.below_regional
+
+
+def test_the_year_to_date_rank_is_the_mean_of_the_ranked_periods_only():
+    ssi = _program("SSI")
+    for quarter, rank in ((1, 10), (2, None), (3, 21)):
+        values = {"score": "900", "rank": rank, "dealers": 39 if rank else None}
+        score_save(program=ssi, period=ssi.period(2011, quarter), values=values)
+    ytd = program_year(ssi, 2011).ytd
+    assert ytd.rank == D("15.5")
+    assert ytd.periods == 3
+
+
 def test_sample_weighted_year_to_date_computed_by_hand():
     css = _program("CSS")
     # 80 on 10 surveys, 90 on 30, 85 on 20: (800 + 2700 + 1700) / 60 = 86.6666…
@@ -133,6 +192,20 @@ def test_rank_percentile_edges():
     assert rank_percentile(39, 39) == D(0)
     assert rank_percentile(1, 1) == D(1)
     assert rank_percentile(None, 39) is None
+
+
+def test_rank_percentile_is_rounded_half_up_to_four_decimals():
+    # 1 − 3/32 = 0.90625 exactly: half up gives 0.9063 (half even would give 0.9062).
+    assert rank_percentile(4, 33) == D("0.9063")
+
+
+def test_overview_years_list_every_year_with_results_or_targets_and_the_latest_with_results():
+    ssi = load_ssi_2010()
+    score_save(program=ssi, period=ssi.period(2011, 1), values={"score": "900"})
+    target_save(program=ssi, year=2012, score="950")
+    assert overview_years() == ([2012, 2011, 2010], 2011)
+    assert score_years(ssi) == [2012, 2011, 2010]
+    assert latest_year(ssi) == 2011
 
 
 def test_equal_phasing_gives_every_period_the_annual_target():
@@ -232,6 +305,15 @@ def test_a_required_average_of_exactly_the_scale_maximum_is_reachable():
     projection = program_year(ssi, 2011).projection
     assert projection.required == D("1001")
     assert projection.status == Projection.UNREACHABLE
+
+
+def test_the_required_average_is_rounded_half_up_to_two_decimals():
+    css = _program("CSS")
+    for month in (1, 2, 3, 4):
+        score_save(program=css, period=css.period(2011, month), values={"score": "89.75"})
+    target_save(program=css, year=2011, score="90")
+    # (90 × 12 − 359) / 8 = 90.125 exactly: half up gives 90.13 (half even would give 90.12).
+    assert program_year(css, 2011).projection.required == D("90.13")
 
 
 def test_a_year_that_needs_nothing_more_is_secured():
