@@ -160,6 +160,17 @@ def test_phone_spaces_dashes_parentheses_and_full_width_digits_are_handled(raw):
     assert normalize_phone(raw) == "13812345678"
 
 
+@pytest.mark.parametrize("dash", ["-", "\u2010", "\u2011", "\u2012", "\u2013", "\u2014", "\u2015", "\u2212", "\uff0d"])
+def test_every_dash_people_type_separates_the_digits_of_a_phone(dash):
+    assert normalize_phone(f"138{dash}1234{dash}5678") == "13812345678"
+    assert normalize_phone(f"0534{dash}2345678") == "0534-2345678"
+
+
+@pytest.mark.parametrize("separator", ["/", ",", ";", "、", "|", "，", "；", "／"])
+def test_two_numbers_in_one_cell_are_refused_as_several_whatever_separates_them(separator):
+    assert rejection(normalize_phone, f"13812345678{separator}13912345678").code == "phone_several"
+
+
 @pytest.mark.parametrize(
     "raw",
     [
@@ -196,6 +207,9 @@ def test_country_code_prefixes_are_removed(raw):
         ("+86 534 2345678", "0534-2345678"),
         ("+86 10 1234 5678", "010-12345678"),
         ("0086 0534 2345678", "0534-2345678"),
+        ("(86) 0534 2345678", "0534-2345678"),
+        ("(86)0534-2345678", "0534-2345678"),
+        ("86-0534-2345678", "0534-2345678"),
     ],
 )
 def test_landlines_are_normalised_to_area_code_dash_local_number(raw, expected):
