@@ -217,6 +217,29 @@ def test_equal_phasing_gives_every_period_the_annual_target():
     assert [row.gap_target for row in rows] == [D("-57"), D("-70"), D("-33"), D("58")]
 
 
+def test_the_year_to_date_and_the_items_are_compared_with_their_targets():
+    css = load_mot_2010()
+    item = css.items.get(year=2010, code="11.11")
+    target_save(program=css, year=2010, score="85", rank=15, item_targets={item: "85"})
+    summary = program_year(css, 2010)
+    assert summary.ytd.target == D("85")
+    assert summary.ytd.gap_target.quantize(D("0.01")) == D("-2.39")  # 82.61 − 85
+    row = next(row for row in summary.items if row.item.code == "11.11")
+    assert (row.target, row.gap_target) == (D("85"), D("-3.6"))  # 81.4 − 85
+    assert summary.item_targets is True
+    assert next(row for row in summary.items if row.item.code == "11.1").target is None
+
+
+def test_an_item_scored_zero_is_the_lowest():
+    css = _program("CSS")
+    catalogue = {item.code: item for item in css.items.filter(year=2011)}
+    for code, score in (("8C2", "0"), ("9A1", "50"), ("9A6", "60"), ("11.1", "70"), ("11.11", "80")):
+        item_score_save(program=css, period=css.period(2011, ANNUAL), item=catalogue[code], values={"score": score})
+    lowest = [row.item.code for row in program_year(css, 2011).lowest_items]
+    assert lowest == ["8C2", "9A1", "9A6", "11.1"]
+    assert not next(row for row in program_year(css, 2011).items if row.item.code == "11.11").lowest
+
+
 def test_custom_phasing_by_percentages_of_the_annual_target():
     ssi = load_ssi_2010()
     percents = {1: "97", 2: "99", 3: "101", 4: "103"}
@@ -345,6 +368,18 @@ def test_a_year_ending_exactly_on_target_is_achieved():
     assert projection.reachable is True
     target_save(program=ssi, year=2010, score="874.51")
     assert program_year(ssi, 2010).projection.status == Projection.MISSED
+
+
+def test_a_finished_year_with_sample_sizes_is_judged_on_its_weighted_mean():
+    ssi = _program("SSI")
+    for quarter, score, n in ((1, "900", 10), (2, "1000", 30), (3, "900", 10), (4, "900", 10)):
+        score_save(program=ssi, period=ssi.period(2011, quarter), values={"score": score, "sample_n": n})
+    # Weighted: (9000 + 30000 + 9000 + 9000) / 60 = 950; the plain mean would be 925.
+    target_save(program=ssi, year=2011, score="950")
+    projection = program_year(ssi, 2011).projection
+    assert (projection.status, projection.method) == (Projection.ACHIEVED, "weighted")
+    target_save(program=ssi, year=2011, score="950.01")
+    assert program_year(ssi, 2011).projection.status == Projection.MISSED
 
 
 def test_a_finished_year_is_achieved_or_missed():
