@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, status
@@ -13,7 +12,7 @@ from rest_framework.response import Response
 
 from customers.filters import OmdImportFilter, OmdInvoiceFilter
 from customers.models import OmdImport, OmdInvoice
-from customers.omd.selectors import WITH_ROWS, omd_imports_for, omd_invoices_for, omd_reverted_rows, omd_row_errors
+from customers.omd.selectors import WITH_ROWS, omd_reverted_rows, omd_row_errors
 from customers.omd.service import omd_import_cancel, omd_import_confirm, omd_import_upload
 from dealership_cs.api.base import BaseViewSet
 from dealership_cs.spreadsheets import SpreadsheetRefused
@@ -131,10 +130,7 @@ class OmdConfirmSerializer(serializers.Serializer):
 class OmdInvoiceViewSet(BaseViewSet):
     serializer_class = OmdInvoiceSerializer
     filterset_class = OmdInvoiceFilter
-    queryset = OmdInvoice.objects.all()
-
-    def get_queryset(self):
-        return omd_invoices_for(self.request.user)
+    queryset = OmdInvoice.objects.order_by("-invoice_date", "-id")
 
 
 class OmdImportViewSet(mixins.CreateModelMixin, BaseViewSet):
@@ -142,12 +138,9 @@ class OmdImportViewSet(mixins.CreateModelMixin, BaseViewSet):
 
     serializer_class = OmdImportSerializer
     filterset_class = OmdImportFilter
-    queryset = OmdImport.objects.all()
+    queryset = OmdImport.objects.select_related("uploaded_by", "confirmed_by").order_by("-id")
     parser_classes = [MultiPartParser, FormParser, JSONParser]
     required_perms = None  # set per action; RoleModelPermissions reads it
-
-    def get_queryset(self):
-        return omd_imports_for(self.request.user)
 
     @extend_schema(
         request=OmdUploadSerializer,
@@ -170,22 +163,14 @@ class OmdImportViewSet(mixins.CreateModelMixin, BaseViewSet):
     def confirm(self, request, pk=None):
         options = OmdConfirmSerializer(data=request.data)
         options.is_valid(raise_exception=True)
-        omd_import = self.get_object()
-        try:
-            omd_import = omd_import_confirm(
-                omd_import=omd_import, by=request.user, allow_revert=options.validated_data["allow_revert"]
-            )
-        except DjangoValidationError as exc:
-            raise ValidationError({"detail": exc.messages}) from None
+        omd_import = omd_import_confirm(
+            omd_import=self.get_object(), by=request.user, allow_revert=options.validated_data["allow_revert"]
+        )
         return Response(OmdImportSerializer(omd_import).data, status=status.HTTP_202_ACCEPTED)
 
     @extend_schema(request=None, responses={200: OmdImportSerializer})
     @action(detail=True, methods=["post"], required_perms=["customers.change_omdimport"])
     def cancel(self, request, pk=None):
         """Cancel an import that waits for a worker or for confirmation, or whose worker stopped answering."""
-        omd_import = self.get_object()
-        try:
-            omd_import = omd_import_cancel(omd_import=omd_import, by=request.user)
-        except DjangoValidationError as exc:
-            raise ValidationError({"detail": exc.messages}) from None
+        omd_import = omd_import_cancel(omd_import=self.get_object(), by=request.user)
         return Response(OmdImportSerializer(omd_import).data)

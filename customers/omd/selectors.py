@@ -40,11 +40,6 @@ def omd_import_for(*, user, pk: int) -> OmdImport | None:
     return omd_imports_for(user).filter(pk=pk).first()
 
 
-def omd_invoices_for(user) -> QuerySet[OmdInvoice]:
-    """The OMD invoices the user may see, latest invoice date first."""
-    return OmdInvoice.objects.visible_to(user).order_by("-invoice_date", "-id")
-
-
 @dataclass(frozen=True)
 class RevertedRow:
     """A row held back because it would bring back values a later import replaced."""

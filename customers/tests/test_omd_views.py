@@ -223,7 +223,7 @@ def test_api_dry_run_cannot_be_confirmed(admin_user, run_tasks_eagerly, django_c
     response = api.post(f"/api/omd-imports/{pk}/confirm/")
     assert response.status_code == 400
     assert response.json() == {
-        "detail": ["This upload was only a check and cannot be imported; upload the file again to import it."]
+        "detail": "This upload was only a check and cannot be imported; upload the file again to import it."
     }
     body = api.get(f"/api/omd-imports/{pk}/").json()
     assert (body["status"], body["dry_run"], body["confirmed_at"], body["created"]) == ("previewed", True, None, 2)
