@@ -282,10 +282,26 @@ def test_phone_last4_gives_the_last_four_digits(phone, last4):
     assert phone_last4(phone) == last4
 
 
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [("138 1286 5678", "13812865678"), ("0534 2386 5678", "0534-23865678"), ("138-8686-8686", "13886868686")],
+)
+def test_an_86_inside_the_number_is_not_taken_for_the_country_code(raw, expected):
+    assert normalize_phone(raw) == expected
+
+
 def test_validate_phone_accepts_valid_and_raises_for_invalid():
     assert validate_phone("13812345678") is None
+    assert validate_phone("0534-2345678") is None
     with pytest.raises(ValidationError):
         validate_phone("12345")
+
+
+@pytest.mark.parametrize(("stored", "canonical"), [("138-1234-5678", "13812345678"), ("05342345678", "0534-2345678")])
+def test_validate_phone_refuses_a_valid_number_not_in_its_stored_form(stored, canonical):
+    error = rejection(validate_phone, stored)
+    assert error.code == "not_canonical"
+    assert f"must be stored as “{canonical}”" in message(error)
 
 
 # --------------------------------------------------------------------------
@@ -404,6 +420,13 @@ def test_validate_vin_accepts_valid_and_raises_for_invalid():
     assert validate_vin(CHINESE_VIN) is None
     with pytest.raises(ValidationError):
         validate_vin("LSVAU2180N2183294")
+
+
+@pytest.mark.parametrize("stored", ["lsvau218xn2183294", "LSVAU218X N2183294", "ＬＳＶＡＵ２１８ＸＮ２１８３２９４"])
+def test_validate_vin_refuses_a_valid_vin_not_in_its_stored_form(stored):
+    error = rejection(validate_vin, stored)
+    assert error.code == "not_canonical"
+    assert "must be stored as “LSVAU218XN2183294”" in message(error)
 
 
 # --------------------------------------------------------------------------
