@@ -3,39 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
-import threading
 from importlib import import_module
 
 import pytest
 from django.contrib.auth.models import Group
-from django.db import connection
 
 from callbacks.models import CallbackRule, CallbackTask
 from callbacks.services import TaskHeld, callbacks_generate, task_take
 from callbacks.services.generation import _generate
 from customers.tests.factories import SalesArchiveFactory, VehicleFactory
-
-
-def _run_together(*targets) -> list:
-    """Run each callable in its own thread (own connection), released at the same moment."""
-    barrier = threading.Barrier(len(targets))
-    results: list = [None] * len(targets)
-
-    def runner(index, target):
-        try:
-            barrier.wait()
-            results[index] = target()
-        except Exception as exc:
-            results[index] = exc
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=runner, args=(i, t)) for i, t in enumerate(targets)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(30)
-    return results
+from dealership_cs.tests.threads import run_together
 
 
 @pytest.fixture
@@ -61,7 +38,7 @@ def test_two_agents_taking_the_same_task_at_once_exactly_one_gets_it(requires_po
         user.groups.add(Group.objects.get(name="callback_agent"))
         agents.append(user)
     for task in CallbackTask.objects.all()[:10]:
-        results = _run_together(*(lambda a=a, t=task: task_take(task=t, agent=a) for a in agents))
+        results = run_together(*(lambda a=a, t=task: task_take(task=t, agent=a) for a in agents))
         won = [r for r in results if isinstance(r, CallbackTask)]
         lost = [r for r in results if isinstance(r, TaskHeld)]
         assert len(won) == 1 and len(lost) == 1, results
@@ -69,7 +46,7 @@ def test_two_agents_taking_the_same_task_at_once_exactly_one_gets_it(requires_po
 
 
 def test_generation_run_twice_at_once_creates_each_task_once(requires_postgres, archives):
-    results = _run_together(
+    results = run_together(
         lambda: callbacks_generate(on=dt.date(2011, 8, 4)), lambda: callbacks_generate(on=dt.date(2011, 8, 4))
     )
     assert sorted(r.created for r in results) == [0, 20]
@@ -77,6 +54,6 @@ def test_generation_run_twice_at_once_creates_each_task_once(requires_postgres, 
 
 
 def test_the_unique_constraint_holds_even_without_the_lock(requires_postgres, archives):
-    _run_together(lambda: _generate(dt.date(2011, 8, 4)), lambda: _generate(dt.date(2011, 8, 4)))
+    run_together(lambda: _generate(dt.date(2011, 8, 4)), lambda: _generate(dt.date(2011, 8, 4)))
     assert CallbackTask.objects.count() == 20
     assert CallbackTask.objects.values("archive").distinct().count() == 20

@@ -31,6 +31,7 @@ from customers.visits import VISIT_COLUMNS, VisitResult, error_workbook_name, se
 from dealership_cs.models import Staff
 from dealership_cs.spreadsheets import SpreadsheetRefused
 from dealership_cs.tests import spreadsheet_factory as factory
+from dealership_cs.tests.threads import run_together
 
 pytestmark = pytest.mark.django_db
 
@@ -996,35 +997,11 @@ def test_the_service_visit_list_links_to_the_import_for_those_who_may_use_it(cli
 # --- Two imports at once (PostgreSQL) ------------------------------------------------------------
 
 
-def _run_together(*targets) -> list:
-    """Run each callable in its own thread (own connection), released at the same moment."""
-    import threading
-
-    barrier = threading.Barrier(len(targets))
-    results: list = [None] * len(targets)
-
-    def runner(index, target):
-        try:
-            barrier.wait()
-            results[index] = target()
-        except Exception as exc:
-            results[index] = exc
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=runner, args=(i, t)) for i, t in enumerate(targets)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(60)
-    return results
-
-
 @pytest.mark.django_db(transaction=True)
 def test_the_same_export_imported_twice_at_once_creates_each_visit_once(requires_postgres):
     data = xlsx([ro(n) for n in range(1, 201)])
 
-    results = _run_together(lambda: run(data), lambda: run(data))
+    results = run_together(lambda: run(data), lambda: run(data))
 
     assert all(isinstance(result, VisitResult) for result in results), results
     assert sorted(counts(result) for result in results) == [(0, 0, 200, 0), (200, 0, 0, 0)]
