@@ -5,6 +5,7 @@ from __future__ import annotations
 from rest_framework import serializers
 
 from callbacks.models import CallAttempt, CallbackTask, CallOutcome, Complaint, Question, QuestionnaireVersion
+from customers.api.fields import RecordDateTimeField
 
 
 def _person(user) -> str | None:
@@ -74,7 +75,7 @@ class AttemptWriteSerializer(serializers.Serializer):
     outcome = serializers.ChoiceField(choices=CallOutcome.choices)
     answers = serializers.DictField(child=serializers.JSONField(), required=False, default=dict)
     note = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
-    call_back_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
+    call_back_at = RecordDateTimeField(required=False, allow_null=True, default=None)
     open_complaint = serializers.BooleanField(required=False, default=False)
     complaint_text = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
 

@@ -130,3 +130,13 @@ def test_who_may_do_what_on_the_api(cast, tasks, role, listing, take, attempt, c
     )
     body = {"customer": tasks[0].customer_id, "department": "sales", "description": "测试"}
     assert api.post("/api/complaints/", body, format="json").status_code == complaint
+
+
+def test_a_call_back_time_outside_the_records_years_is_refused(agent_user, tasks):
+    response = _api(agent_user).post(
+        f"/api/callback-tasks/{tasks[0].pk}/attempts/",
+        {"outcome": "call_back_later", "call_back_at": "0982-10-29T10:00:00+08:00"},
+        format="json",
+    )
+    assert response.status_code == 400 and "call_back_at" in response.json()
+    assert not CallAttempt.objects.exists()

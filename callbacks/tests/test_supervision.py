@@ -82,3 +82,23 @@ def test_a_bad_year_or_export_is_refused_with_a_message(client, manager_user):
     client.force_login(manager_user)
     assert client.get("/callbacks/supervision/", {"year": "20x1"}).status_code == 400
     assert client.get("/callbacks/supervision/", {"export": "everything"}).status_code == 400
+
+
+def test_the_agents_and_complaints_exports_read_back_cell_by_cell(client, manager_user, agent_user, august):
+    client.force_login(manager_user)
+    client.cookies["django_language"] = "en"
+    rows = list(
+        load_workbook(
+            io.BytesIO(client.get("/callbacks/supervision/", {"year": 2011, "export": "agents"}).content)
+        ).active.iter_rows(values_only=True)
+    )
+    assert rows[0] == ("Agent", "Open", "In progress", "Done", "Unreachable", "Expired", "Cancelled", "Total")
+    by_agent = {row[0]: row[1:] for row in rows[1:]}
+    assert by_agent[agent_user.get_full_name()] == (0, 0, 3, 0, 0, 0, 3)
+    assert by_agent["Pool (nobody)"] == (1, 0, 0, 0, 0, 0, 1)
+    rows = list(
+        load_workbook(
+            io.BytesIO(client.get("/callbacks/supervision/", {"year": 2011, "export": "complaints"}).content)
+        ).active.iter_rows(values_only=True)
+    )
+    assert rows[0] == ("Status", "Complaints") and rows[1] == ("Open", 0) and rows[-1] == ("Overdue", 0)
