@@ -145,12 +145,24 @@ class CallbackTask(models.Model):
             ),
         ]
         indexes = [
-            # The desk's queue and the nightly expiry: open work by due date.
+            # Open work by due date: the nightly expiry, and lists of open tasks (?status=open).
             models.Index(
                 fields=["due_date", "id"],
                 condition=Q(status__in=["open", "in_progress"]),
                 name="callback_task_workable_due",
             ),
+            # The desk's queue in its own order (held calls first, then the pool, by due date), so
+            # a page of the queue reads its 50 rows instead of sorting the whole queue.
+            models.Index(
+                models.ExpressionWrapper(Q(agent__isnull=True), output_field=models.BooleanField()),
+                models.F("due_date"),
+                models.F("id"),
+                condition=Q(status__in=["open", "in_progress"]),
+                name="callback_task_queue",
+            ),
+            # Every task by due date (the lists' default order), for the API's and the task list's
+            # first pages over the whole table.
+            models.Index(fields=["due_date", "id"], name="callback_task_due"),
             models.Index(fields=["agent", "status", "due_date"], name="callback_task_agent_status"),
         ]
 

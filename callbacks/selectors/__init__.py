@@ -1,6 +1,7 @@
 """Reads of the callback desk: the desk itself, callback authenticity for the accuracy grade, supervision."""
 
 from callbacks.selectors.desk import (
+    DESK_PREFETCH,
     DESK_RELATED,
     CallContext,
     QueueCounts,
@@ -12,6 +13,7 @@ from callbacks.selectors.desk import (
 from callbacks.selectors.verification import CallbackVerification, sales_callback_verification
 
 __all__ = [
+    "DESK_PREFETCH",
     "DESK_RELATED",
     "CallContext",
     "CallbackVerification",
