@@ -26,11 +26,15 @@ class CallForm(StyledForm):
     open_complaint = forms.BooleanField(label=_("Open a complaint"), required=False)
     complaint_text = forms.CharField(label=_("What the customer complains about"), required=False, max_length=2000)
 
-    def __init__(self, *args, questions: list[Question] = (), **kwargs):
+    def __init__(self, *args, questions: list[Question] = (), extra_fields: dict | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.questions = list(questions)
         for question in self.questions:
             self.fields[self.answer_field(question)] = self._question_field(question)
+        # Fields an app above callbacks adds for its kind of call (an invitation's reply).
+        self.extra_names = list(extra_fields or {})
+        for name, field in (extra_fields or {}).items():
+            self.fields[f"extra_{name}"] = field
         self.fields["outcome"].widget.attrs.pop("class", None)
 
     @staticmethod
@@ -58,6 +62,12 @@ class CallForm(StyledForm):
             if value not in (None, ""):
                 result[question.code] = value
         return result
+
+    def extra(self) -> dict:
+        return {name: self.cleaned_data.get(f"extra_{name}") for name in self.extra_names}
+
+    def extra_rows(self):
+        return [self[f"extra_{name}"] for name in self.extra_names]
 
     def answer_rows(self):
         """(question, bound field) pairs for the template."""

@@ -15,7 +15,8 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.decorators.cache import never_cache
 
-from callbacks import exports, services
+from callbacks import exports
+from callbacks.extensions import describe_tasks, extension_for, services
 from callbacks.filters import CallbackTaskFilter, ComplaintFilter
 from callbacks.forms import OUTCOME_KEYS, CallForm, ComplaintAdvanceForm, ComplaintForm, RuleForm, ThresholdForm
 from callbacks.models import CallbackRule, CallbackTask, Complaint, Question
@@ -41,6 +42,7 @@ class DeskView(PermissionRequiredMixin, View):
 
     def get(self, request: HttpRequest) -> HttpResponse:
         page = Paginator(agent_queue(user=request.user), 50).get_page(request.GET.get("page"))
+        describe_tasks(list(page.object_list))
         return render(
             request,
             "callbacks/desk.html",
@@ -109,16 +111,22 @@ class TaskCallView(PermissionRequiredMixin, View):
             status=status,
         )
 
+    @staticmethod
+    def _extra_fields(task) -> dict:
+        extension = extension_for(task.kind)
+        return extension.form_fields(task) if extension and extension.form_fields else {}
+
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
         task = self._task(request, pk)
-        return self._render(request, task, CallForm(questions=call_context(task=task, user=request.user).questions))
+        questions = call_context(task=task, user=request.user).questions
+        return self._render(request, task, CallForm(questions=questions, extra_fields=self._extra_fields(task)))
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
         if not request.user.has_perm("callbacks.add_callattempt"):
             return HttpResponse(status=403)
         task = self._task(request, pk)
         questions = call_context(task=task, user=request.user).questions
-        form = CallForm(request.POST, questions=questions)
+        form = CallForm(request.POST, questions=questions, extra_fields=self._extra_fields(task))
         if not form.is_valid():
             return self._render(request, task, form, status=400)
         data = form.cleaned_data
@@ -132,6 +140,7 @@ class TaskCallView(PermissionRequiredMixin, View):
                 call_back_at=data.get("call_back_at"),
                 open_complaint=data["open_complaint"],
                 complaint_text=data["complaint_text"],
+                extra=form.extra(),
             )
         except services.TaskHeld as held:
             form.add_error(None, str(held))

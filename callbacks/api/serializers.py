@@ -78,6 +78,9 @@ class AttemptWriteSerializer(serializers.Serializer):
     call_back_at = RecordDateTimeField(required=False, allow_null=True, default=None)
     open_complaint = serializers.BooleanField(required=False, default=False)
     complaint_text = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
+    extra = serializers.DictField(
+        required=False, default=dict, help_text="Values for the call's kind, e.g. an invitation's reply."
+    )
 
 
 class AttemptResultSerializer(serializers.Serializer):

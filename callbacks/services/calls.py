@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from callbacks.extensions import extension_for
 from callbacks.models import (
     FAILED_OUTCOMES,
     RETRY_OUTCOMES,
@@ -149,6 +150,7 @@ def attempt_log(
     open_complaint: bool = False,
     complaint_text: str = "",
     started_at: dt.datetime | None = None,
+    extra: dict[str, Any] | None = None,
 ) -> LoggedCall:
     """Record one call on ``task`` and move the task on as its outcome says (DOMAIN.md, "Callbacks")."""
     task = CallbackTask.objects.select_for_update().select_related("rule", "customer").get(pk=task.pk)
@@ -240,7 +242,12 @@ def attempt_log(
             attempt=attempt,
             by=agent,
         )
-    return LoggedCall(attempt=attempt, task=task, complaint=complaint, correction=correction)
+    logged = LoggedCall(attempt=attempt, task=task, complaint=complaint, correction=correction)
+    extension = extension_for(task.kind)
+    if extension is not None and extension.on_logged is not None:
+        # The app that made this kind of task records its part (an invitation's reply) in the same transaction.
+        extension.on_logged(logged, extra or {})
+    return logged
 
 
 def _propose_phone_check(*, task: CallbackTask, attempt: CallAttempt, agent) -> PhoneCorrection:
