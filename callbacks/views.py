@@ -15,8 +15,8 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.decorators.cache import never_cache
 
-from callbacks import exports
-from callbacks.extensions import describe_tasks, extension_for, services
+from callbacks import exports, services
+from callbacks.extensions import describe_tasks, extension_for
 from callbacks.filters import CallbackTaskFilter, ComplaintFilter
 from callbacks.forms import OUTCOME_KEYS, CallForm, ComplaintAdvanceForm, ComplaintForm, RuleForm, ThresholdForm
 from callbacks.models import CallbackRule, CallbackTask, Complaint, Question
