@@ -6,9 +6,11 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -62,6 +64,7 @@ class CarePlan(models.Model):
         ordering = ["-year"]
         permissions = [("approve_careplan", _("Can approve a care plan"))]
         constraints = [
+            models.CheckConstraint(condition=Q(total_budget__gte=0), name="care_plan_budget_not_negative"),
             models.CheckConstraint(
                 condition=~Q(status__in=["approved", "closed"])
                 | Q(approved_by__isnull=False, approved_at__isnull=False),
@@ -71,6 +74,9 @@ class CarePlan(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("care_events:plan_detail", args=[self.year])
 
     @property
     def budget_locked(self) -> bool:
@@ -157,10 +163,40 @@ class CareActivity(models.Model):
                 name="care_activity_ends_after_start",
                 violation_error_message=_("An activity cannot end before it starts."),
             ),
+            models.CheckConstraint(condition=Q(planned_budget__gte=0), name="care_activity_budget_not_negative"),
         ]
+
+    # The activity's life: who may follow whom. Cancelling is possible until it is done.
+    TRANSITIONS: dict[str, tuple[str, ...]] = {
+        "planned": ("preparing", "running", "cancelled"),
+        "preparing": ("planned", "running", "cancelled"),
+        "running": ("done", "cancelled"),
+        "done": ("running",),
+        "cancelled": ("planned",),
+    }
 
     def __str__(self) -> str:
         return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("care_events:activity_detail", args=[self.pk])
+
+    def clean(self) -> None:
+        super().clean()
+        errors = {}
+        if self.starts_on and self.ends_on and self.ends_on < self.starts_on:
+            errors["ends_on"] = _("An activity cannot end before it starts.")
+        if self.plan_id is not None:
+            year = self.plan.year
+            for field in ("starts_on", "ends_on"):
+                value = getattr(self, field)
+                if value and value.year != year:
+                    errors.setdefault(
+                        field,
+                        _("%(date)s is outside the plan's year %(year)s.") % {"date": value.isoformat(), "year": year},
+                    )
+        if errors:
+            raise ValidationError(errors)
 
 
 class TimeNode(models.Model):
@@ -187,6 +223,19 @@ class TimeNode(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        super().clean()
+        activity = self.activity if self.activity_id else None
+        if activity is not None and self.due_on and not (activity.starts_on <= self.due_on <= activity.ends_on):
+            # A milestone may come before the day itself (the invitations go out weeks ahead), but
+            # not outside the activity's own dates as the plan writes them.
+            raise ValidationError(
+                {
+                    "due_on": _("%(date)s is outside the activity's dates (%(start)s – %(end)s).")
+                    % {"date": self.due_on.isoformat(), "start": activity.starts_on, "end": activity.ends_on}
+                }
+            )
 
     def is_overdue(self, today=None) -> bool:
         return self.done_at is None and self.due_on < (today or timezone.localdate())
@@ -229,6 +278,7 @@ class CostLine(models.Model):
         verbose_name = _("cost line")
         verbose_name_plural = _("cost lines")
         ordering = ["spent_on", "id"]
+        constraints = [models.CheckConstraint(condition=Q(amount__gte=0), name="care_cost_not_negative")]
 
     def __str__(self) -> str:
         return f"{self.item} {self.amount}"
@@ -249,8 +299,16 @@ class Kpi(models.Model):
     name = models.CharField(_("name"), max_length=100)
     unit = models.CharField(_("unit"), max_length=20, blank=True)
     source = models.CharField(_("filled from"), max_length=20, choices=Source.choices, default=Source.TYPED)
-    target = models.DecimalField(_("target"), max_digits=12, decimal_places=2)
-    actual = models.DecimalField(_("actual"), max_digits=12, decimal_places=2, null=True, blank=True)
+    target = models.DecimalField(
+        _("target"),
+        max_digits=12,
+        decimal_places=2,
+        validators=[MinValueValidator(Decimal("0.01"), message=_("A KPI needs a target above zero."))],
+        error_messages={"null": _("A KPI needs a target."), "blank": _("A KPI needs a target.")},
+    )
+    actual = models.DecimalField(
+        _("actual"), max_digits=12, decimal_places=2, null=True, blank=True, validators=[MinValueValidator(0)]
+    )
 
     history = HistoricalRecords()
     objects = CareQuerySet.as_manager()
@@ -259,9 +317,21 @@ class Kpi(models.Model):
         verbose_name = _("KPI")
         verbose_name_plural = _("KPIs")
         ordering = ["id"]
+        constraints = [models.CheckConstraint(condition=Q(target__gt=0), name="care_kpi_target_positive")]
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def is_automatic(self) -> bool:
+        return self.source != self.Source.TYPED
+
+    @property
+    def achievement(self) -> Decimal | None:
+        """Actual ÷ target in %, one decimal; None until there is an actual."""
+        if self.actual is None or not self.target:
+            return None
+        return (self.actual * 100 / self.target).quantize(Decimal("0.1"))
 
 
 class InvitationQuerySet(CareQuerySet):

@@ -64,7 +64,9 @@ ROLE_PERMISSIONS: dict[str, dict[str, frozenset[str] | None]] = {
         # Staff read the callback desk and own the complaints it raises.
         "callbacks.complaint": WRITE,
         "callbacks.supervise_callbacktask": None,
+        # Staff plan and run the care activities; an approved budget is revised by a manager.
         "care_events.*": WRITE,
+        "care_events.budgetrevision": VIEW,
         "reports.*": VIEW,
     },
     Role.CALLBACK_AGENT: {
@@ -94,7 +96,10 @@ ROLE_PERMISSIONS: dict[str, dict[str, frozenset[str] | None]] = {
         "callbacks.complaintdeadline": frozenset({"view", "change"}),
         "callbacks.question": frozenset({"view", "change"}),
         "callbacks.supervise_callbacktask": None,
+        # Managers read the care plan and approve it (and revise an approved budget, with a reason).
         "care_events.*": VIEW,
+        "care_events.approve_careplan": None,
+        "care_events.budgetrevision": frozenset({"view", "add"}),
         "reports.*": ALL,
     },
     Role.ADMIN: {
@@ -102,6 +107,7 @@ ROLE_PERMISSIONS: dict[str, dict[str, frozenset[str] | None]] = {
         "customers.merge_customer": None,
         "reports.reopen_accuracymonth": None,
         "callbacks.supervise_callbacktask": None,
+        "care_events.approve_careplan": None,
         "auth.user": ALL,
         "auth.group": VIEW,
         "authtoken.token": ALL,
