@@ -214,3 +214,64 @@ def customer_invitation_events(customer) -> list[dict]:
             }
         )
     return events
+
+
+@dataclass(frozen=True)
+class InvitationCounts:
+    invited: int = 0
+    coming: int = 0
+    not_coming: int = 0
+    no_answer: int = 0
+    pending: int = 0
+    attended: int = 0
+    walk_ins: int = 0
+    with_feedback: int = 0
+    satisfaction: float | None = None  # the attendees' mean, 1–5
+
+    @property
+    def attendance_rate(self) -> float | None:
+        """Attended of those invited, in % (as the attendance-rate KPI counts it)."""
+        return round(100 * self.attended / self.invited, 1) if self.invited else None
+
+
+def invitation_counts(activity: CareActivity) -> InvitationCounts:
+    """The activity's invitations by reply, attendance and feedback, in one query."""
+    from django.db.models import Avg
+
+    counts = Invitation.objects.filter(activity=activity).aggregate(
+        invited=Count("pk"),
+        coming=Count("pk", filter=Q(reply=Invitation.Reply.COMING)),
+        not_coming=Count("pk", filter=Q(reply=Invitation.Reply.NOT_COMING)),
+        no_answer=Count("pk", filter=Q(reply=Invitation.Reply.NO_ANSWER)),
+        pending=Count("pk", filter=Q(reply=Invitation.Reply.PENDING)),
+        attended=Count("pk", filter=Q(checked_in_at__isnull=False)),
+        walk_ins=Count("pk", filter=Q(task__isnull=True, checked_in_at__isnull=False)),
+        with_feedback=Count("pk", filter=Q(satisfaction__isnull=False)),
+        satisfaction=Avg("satisfaction"),
+    )
+    mean = counts.pop("satisfaction")
+    return InvitationCounts(**counts, satisfaction=round(float(mean), 2) if mean is not None else None)
+
+
+def activity_invitations(activity: CareActivity, *, reply: str = "", attended: bool | None = None) -> QuerySet:
+    """The activity's invitations with customer, car and call joined, for lists and the attendee export."""
+    invitations = Invitation.objects.filter(activity=activity).select_related("customer", "vehicle", "task")
+    if reply:
+        invitations = invitations.filter(reply=reply)
+    if attended is not None:
+        invitations = invitations.filter(checked_in_at__isnull=not attended)
+    return invitations.order_by("customer__name", "id")
+
+
+def check_in_search(activity: CareActivity, query: str, *, limit: int = 30) -> tuple[list, list]:
+    """The check-in desk's search by name, phone or plate: (invitations, walk-in candidates), two queries."""
+    query = query.strip()
+    if not query:
+        return list(activity_invitations(activity).filter(checked_in_at__isnull=True)[:limit]), []
+    match = Q(name__icontains=query) | Q(mobile__contains=query) | Q(phone2__contains=query)
+    match |= Q(Exists(Vehicle.objects.filter(holder=OuterRef("pk"), plate__icontains=query)))
+    customers = Customer.objects.filter(match)
+    invited = list(activity_invitations(activity).filter(customer__in=customers)[:limit])
+    seen = {i.customer_id for i in invited}
+    walk_ins = [c for c in customers.exclude(care_invitations__activity=activity).order_by("name", "pk")[:limit]]
+    return invited, [c for c in walk_ins if c.pk not in seen]

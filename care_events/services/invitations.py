@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 from callbacks.models import CallbackKind, CallbackRule, CallbackTask, CallOutcome
 from care_events.models import CareActivity, Invitation
 from care_events.selectors_invitations import Segment, invitable_customers, invitation_vehicle, segment_counts
+from care_events.services.activities import kpi_refresh
 from customers.models import Customer
 
 INVITING_STATUSES = (CareActivity.Status.PLANNED, CareActivity.Status.PREPARING)
@@ -40,11 +41,7 @@ class InviteResult:
 
 
 def _refresh_kpis(activity: CareActivity) -> None:
-    # The attendance and satisfaction KPIs fill themselves from the invitations (careplan's service).
-    try:
-        from care_events.services.activities import kpi_refresh
-    except ImportError:  # pragma: no cover - until the activities service lands
-        return
+    # The attendance and satisfaction KPIs fill themselves from the invitations.
     kpi_refresh(activity)
 
 
