@@ -6,6 +6,7 @@ from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.routers import DefaultRouter
 
 from callbacks.api.views import CallbackTaskViewSet, ComplaintViewSet, QuestionnaireViewSet
+from care_events.api.invitations import ActivityInviteView, InvitationViewSet
 from customers.api.discrepancies import DiscrepancyViewSet
 from customers.api.omd import OmdImportViewSet, OmdInvoiceViewSet
 from customers.api.views import (
@@ -38,8 +39,11 @@ router.register("score-targets", TargetViewSet, basename="scoretarget")
 router.register("callback-tasks", CallbackTaskViewSet, basename="callbacktask")
 router.register("complaints", ComplaintViewSet, basename="complaint")
 router.register("questionnaires", QuestionnaireViewSet, basename="questionnaire")
+router.register("invitations", InvitationViewSet, basename="invitation")
 
 urlpatterns = [
+    # Before the router, whose care-activities detail routes would otherwise be tried first.
+    path("care-activities/<int:pk>/invite/", ActivityInviteView.as_view(), name="api-care-activity-invite"),
     path("", include(router.urls)),
     path("me/", MeView.as_view(), name="api-me"),
     path("accuracy/", AccuracyView.as_view(), name="api-accuracy"),
