@@ -30,6 +30,7 @@ urlpatterns = [
     path("staff/<int:pk>/delete/", views.StaffDeleteView.as_view(), name="staff_delete"),
     path("customers/", include("customers.urls")),
     path("callbacks/", include("callbacks.urls")),
+    path("care/", include("care_events.urls")),
     path("reports/", include("reports.urls")),
     path("scores/", include("surveys.urls")),
     path("api/", include("dealership_cs.api.urls")),
