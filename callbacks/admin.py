@@ -12,9 +12,11 @@ from callbacks.models import (
     CallbackTask,
     Complaint,
     ComplaintDeadline,
+    InspectionStep,
     Question,
     Questionnaire,
     QuestionnaireVersion,
+    ReminderRule,
 )
 from callbacks.services import questionnaire_draft, questionnaire_publish
 
@@ -137,3 +139,13 @@ class CallAttemptAdmin(ReadOnlyAdmin):
 class AnswerAdmin(ReadOnlyAdmin):
     list_display = ["attempt", "question", "value", "text", "staff"]
     raw_id_fields = ["attempt", "question", "staff"]
+
+
+@admin.register(ReminderRule)
+class ReminderRuleAdmin(SimpleHistoryAdmin):
+    list_display = ["kind", "active", "lead_days", "window_days", "expires_after_days", "months", "mileage_km"]
+
+
+@admin.register(InspectionStep)
+class InspectionStepAdmin(SimpleHistoryAdmin):
+    list_display = ["from_year", "to_year", "interval_months"]

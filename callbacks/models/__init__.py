@@ -4,20 +4,24 @@ from callbacks.models.desk import Answer, CallAttempt, CallbackTask, Complaint
 from callbacks.models.rules import (
     FAILED_OUTCOMES,
     REACHED_OUTCOMES,
+    REMINDER_KINDS,
     RETRY_OUTCOMES,
     CallbackKind,
     CallbackRule,
     CallOutcome,
     ComplaintDeadline,
     ComplaintSeverity,
+    InspectionStep,
     Question,
     Questionnaire,
     QuestionnaireVersion,
+    ReminderRule,
 )
 
 __all__ = [
     "FAILED_OUTCOMES",
     "REACHED_OUTCOMES",
+    "REMINDER_KINDS",
     "RETRY_OUTCOMES",
     "Answer",
     "CallAttempt",
@@ -28,7 +32,9 @@ __all__ = [
     "Complaint",
     "ComplaintDeadline",
     "ComplaintSeverity",
+    "InspectionStep",
     "Question",
     "Questionnaire",
     "QuestionnaireVersion",
+    "ReminderRule",
 ]

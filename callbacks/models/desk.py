@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from callbacks.models.rules import (
+    REMINDER_KINDS,
     CallbackKind,
     CallbackRule,
     CallOutcome,
@@ -125,13 +126,33 @@ class CallbackTask(models.Model):
                 condition=Q(complaint__isnull=False),
                 name="callback_one_per_complaint",
             ),
+            # A reminder once per customer (birthday) or vehicle and date, however often the job runs.
+            models.UniqueConstraint(
+                fields=["kind", "customer", "event_date"],
+                condition=Q(kind="birthday"),
+                name="callback_one_birthday_per_date",
+            ),
+            models.UniqueConstraint(
+                fields=["kind", "vehicle", "event_date"],
+                condition=Q(kind__in=["maintenance", "insurance", "inspection"]),
+                name="callback_one_reminder_per_vehicle_date",
+            ),
+            # The first maintenance is reminded once in a car's life.
+            models.UniqueConstraint(
+                fields=["vehicle"], condition=Q(kind="first_maintenance"), name="callback_one_first_maintenance"
+            ),
             # Each kind comes from its own kind of event.
             models.CheckConstraint(
                 condition=(
                     Q(kind="sales", archive__isnull=False, visit__isnull=True, complaint__isnull=True)
                     | Q(kind="service", visit__isnull=False, archive__isnull=True, complaint__isnull=True)
                     | Q(kind="complaint_followup", complaint__isnull=False, archive__isnull=True, visit__isnull=True)
-                    | Q(kind="invitation", archive__isnull=True, visit__isnull=True, complaint__isnull=True)
+                    | Q(
+                        kind__in=["invitation", *REMINDER_KINDS],
+                        archive__isnull=True,
+                        visit__isnull=True,
+                        complaint__isnull=True,
+                    )
                 ),
                 name="callback_task_event_matches_kind",
             ),

@@ -17,6 +17,21 @@ class CallbackKind(models.TextChoices):
     SERVICE = "service", _("Service callback")
     COMPLAINT_FOLLOWUP = "complaint_followup", _("Complaint follow-up")
     INVITATION = "invitation", _("Care invitation")
+    # Lifecycle reminders (客户关怀 beside the plan): for the customer, or a vehicle's holder.
+    BIRTHDAY = "birthday", _("Birthday greeting")
+    FIRST_MAINTENANCE = "first_maintenance", _("First maintenance reminder")
+    MAINTENANCE = "maintenance", _("Maintenance reminder")
+    INSURANCE = "insurance", _("Insurance renewal reminder")
+    INSPECTION = "inspection", _("Annual inspection reminder")
+
+
+REMINDER_KINDS = (
+    CallbackKind.BIRTHDAY,
+    CallbackKind.FIRST_MAINTENANCE,
+    CallbackKind.MAINTENANCE,
+    CallbackKind.INSURANCE,
+    CallbackKind.INSPECTION,
+)
 
 
 class CallOutcome(models.TextChoices):
@@ -246,3 +261,63 @@ class ComplaintDeadline(models.Model):
 
     def __str__(self) -> str:
         return str(self.get_severity_display())
+
+
+class ReminderRule(models.Model):
+    """When a lifecycle reminder is due: so many days before its date, created within a window."""
+
+    kind = models.CharField(_("kind"), max_length=20, unique=True, choices=[(k.value, k.label) for k in REMINDER_KINDS])
+    active = models.BooleanField(_("active"), default=True)
+    lead_days = models.PositiveSmallIntegerField(_("due (days before the date)"), validators=[MaxValueValidator(365)])
+    # A run creates a reminder on or after its due date, at most this many days late; a reminder whose
+    # window passed without a run is not created late.
+    window_days = models.PositiveSmallIntegerField(
+        _("window (days)"), default=7, validators=[MinValueValidator(1), MaxValueValidator(60)]
+    )
+    # How long after its due date the call may still be made.
+    expires_after_days = models.PositiveSmallIntegerField(
+        _("expires (days after due)"), default=14, validators=[MinValueValidator(1), MaxValueValidator(365)]
+    )
+    # Maintenance reminders: months after the delivery (first) or after the last maintenance visit.
+    months = models.PositiveSmallIntegerField(_("months"), null=True, blank=True, validators=[MaxValueValidator(120)])
+    # First maintenance: a visit showing this many km makes it due at once.
+    mileage_km = models.PositiveIntegerField(_("mileage (km)"), null=True, blank=True)
+
+    history = HistoricalRecords()
+    objects = ReferenceQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("reminder rule")
+        verbose_name_plural = _("reminder rules")
+        ordering = ["kind"]
+
+    def __str__(self) -> str:
+        return str(self.get_kind_display())
+
+
+class InspectionStep(models.Model):
+    """The inspection schedule of private passenger cars by age from delivery (data, not code)."""
+
+    from_year = models.PositiveSmallIntegerField(_("from year of age"))
+    to_year = models.PositiveSmallIntegerField(_("to year of age"), null=True, blank=True)
+    interval_months = models.PositiveSmallIntegerField(
+        _("every (months)"), validators=[MinValueValidator(1), MaxValueValidator(60)]
+    )
+
+    history = HistoricalRecords()
+    objects = ReferenceQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("inspection step")
+        verbose_name_plural = _("inspection schedule")
+        ordering = ["from_year"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(to_year__isnull=True) | Q(to_year__gt=models.F("from_year")),
+                name="inspection_step_ends_after_start",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        end = self.to_year if self.to_year is not None else "…"
+        return f"{self.from_year}–{end}: {self.interval_months}"

@@ -15,6 +15,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from callbacks.models import CallbackKind, CallbackRule, CallbackTask, Complaint
+from callbacks.services.reminders import reminders_generate
 from customers.models import SalesArchive, ServiceVisit
 from dealership_cs.locks import job_lock
 
@@ -141,8 +142,10 @@ def callbacks_generate(*, on: dt.date | None = None) -> GenerationResult:
 def _generate(on: dt.date) -> GenerationResult:
     now = timezone.now()
     created = skipped = 0
-    # Generated kinds: invitations come from the care plan, not from an event's date.
-    for rule in CallbackRule.objects.exclude(kind=CallbackKind.INVITATION):
+    # Generated from events here; invitations come from the care plan, reminders below.
+    for rule in CallbackRule.objects.filter(
+        kind__in=[CallbackKind.SALES, CallbackKind.SERVICE, CallbackKind.COMPLAINT_FOLLOWUP]
+    ):
         rows = _candidates(rule, on)
         if not rows:
             continue
@@ -167,6 +170,9 @@ def _generate(on: dt.date) -> GenerationResult:
         before = CallbackTask.objects.filter(kind=rule.kind).count()
         CallbackTask.objects.bulk_create(tasks, batch_size=1000, ignore_conflicts=True)
         created += CallbackTask.objects.filter(kind=rule.kind).count() - before
+
+    reminded, barred = reminders_generate(on=on, now=now)
+    created, skipped = created + reminded, skipped + barred
 
     workable = CallbackTask.objects.filter(status__in=CallbackTask.WORKABLE)
     # A customer who asked not to be called is not called, whatever is already queued.
