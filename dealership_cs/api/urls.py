@@ -5,8 +5,9 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.routers import DefaultRouter
 
-from callbacks.api.views import CallbackTaskViewSet, ComplaintViewSet, QuestionnaireViewSet
+from callbacks.api.views import CallbackTaskViewSet, ComplaintViewSet, QuestionnaireViewSet, ReminderRuleViewSet
 from care_events.api.invitations import ActivityInviteView, InvitationViewSet
+from care_events.api.plans import CareActivityViewSet, CarePlanViewSet
 from customers.api.discrepancies import DiscrepancyViewSet
 from customers.api.omd import OmdImportViewSet, OmdInvoiceViewSet
 from customers.api.views import (
@@ -39,6 +40,9 @@ router.register("score-targets", TargetViewSet, basename="scoretarget")
 router.register("callback-tasks", CallbackTaskViewSet, basename="callbacktask")
 router.register("complaints", ComplaintViewSet, basename="complaint")
 router.register("questionnaires", QuestionnaireViewSet, basename="questionnaire")
+router.register("reminder-rules", ReminderRuleViewSet, basename="reminderrule")
+router.register("care-plans", CarePlanViewSet, basename="careplan")
+router.register("care-activities", CareActivityViewSet, basename="careactivity")
 router.register("invitations", InvitationViewSet, basename="invitation")
 
 urlpatterns = [
