@@ -308,6 +308,11 @@ SPECTACULAR_SETTINGS = {
         "ComplaintStatusEnum": "callbacks.models.Complaint.Status",
         "ComplaintDepartmentEnum": "callbacks.models.Complaint.Department",
         "CallOutcomeEnum": "callbacks.models.CallOutcome",
+        "CallbackKindEnum": "callbacks.models.CallbackKind",
+        "ReminderKindEnum": "callbacks.models.rules.REMINDER_KIND_CHOICES",
+        "ComplaintSourceEnum": "callbacks.models.Complaint.Source",
+        "CareActivityKindEnum": "care_events.models.CareActivity.Kind",
+        "KpiSourceEnum": "care_events.models.Kpi.Source",
     },
 }
 

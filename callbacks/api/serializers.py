@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
-from callbacks.models import CallAttempt, CallbackTask, CallOutcome, Complaint, Question, QuestionnaireVersion
+from callbacks.models import (
+    CallAttempt,
+    CallbackTask,
+    CallOutcome,
+    Complaint,
+    Question,
+    QuestionnaireVersion,
+    ReminderRule,
+)
 from customers.api.fields import RecordDateTimeField
 
 
@@ -158,3 +166,10 @@ class QuestionnaireVersionSerializer(serializers.ModelSerializer):
         model = QuestionnaireVersion
         fields = ["id", "code", "name", "number", "status", "published_at", "questions"]
         read_only_fields = fields
+
+
+class ReminderRuleSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ReminderRule
+        fields = ["id", "kind", "active", "lead_days", "window_days", "expires_after_days", "months", "mileage_km"]
+        read_only_fields = ["id", "kind"]

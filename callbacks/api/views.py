@@ -22,9 +22,10 @@ from callbacks.api.serializers import (
     ComplaintSerializer,
     ComplaintUpdateSerializer,
     QuestionnaireVersionSerializer,
+    ReminderRuleSerializer,
 )
 from callbacks.filters import CallbackTaskFilter, ComplaintFilter
-from callbacks.models import CallbackTask, Complaint, QuestionnaireVersion
+from callbacks.models import CallbackTask, Complaint, QuestionnaireVersion, ReminderRule
 from callbacks.selectors import DESK_RELATED
 from dealership_cs.api.base import BaseViewSet, CreateMixin, UpdateMixin, register_conflict
 
@@ -109,3 +110,21 @@ class QuestionnaireViewSet(BaseViewSet):
     serializer_class = QuestionnaireVersionSerializer
     filterset_class = None
     filterset_fields = ["status"]
+
+
+@extend_schema_view(
+    update=extend_schema(responses={200: ReminderRuleSerializer, 400: REFUSED}),
+    partial_update=extend_schema(responses={200: ReminderRuleSerializer, 400: REFUSED}),
+)
+class ReminderRuleViewSet(UpdateMixin, BaseViewSet):
+    """The lifecycle reminders' rules: every role reads them, administrators change them."""
+
+    queryset = ReminderRule.objects.all()
+    serializer_class = ReminderRuleSerializer
+    filterset_class = None
+    http_method_names = ["get", "put", "patch", "head", "options"]
+
+    def perform_update(self, serializer):
+        serializer.instance = services.reminder_rule_update(
+            rule=serializer.instance, by=self.request.user, **serializer.validated_data
+        )

@@ -32,6 +32,7 @@ REMINDER_KINDS = (
     CallbackKind.INSURANCE,
     CallbackKind.INSPECTION,
 )
+REMINDER_KIND_CHOICES = [(kind.value, kind.label) for kind in REMINDER_KINDS]
 
 
 class CallOutcome(models.TextChoices):

@@ -9,7 +9,7 @@ from callbacks.services.calls import LoggedCall, TaskHeld, attempt_log, task_rel
 from callbacks.services.complaints import complaint_advance, complaint_open
 from callbacks.services.generation import GenerationResult, callbacks_generate
 from callbacks.services.questionnaires import question_threshold_set, questionnaire_draft, questionnaire_publish
-from callbacks.services.rules import callback_rule_update
+from callbacks.services.rules import callback_rule_update, reminder_rule_update
 
 __all__ = [
     "GenerationResult",
@@ -21,6 +21,7 @@ __all__ = [
     "complaint_advance",
     "complaint_open",
     "question_threshold_set",
+    "reminder_rule_update",
     "questionnaire_draft",
     "questionnaire_publish",
     "task_release",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.db import transaction
 
-from callbacks.models import CallbackRule
+from callbacks.models import CallbackRule, ReminderRule
 
 RULE_FIELDS = ("due_after_days", "expires_after_days", "max_attempts", "retry_delay_hours")
 
@@ -16,6 +16,24 @@ def callback_rule_update(*, rule: CallbackRule, by=None, **fields) -> CallbackRu
     if unknown:
         raise TypeError(f"not rule fields: {sorted(unknown)}")
     rule = CallbackRule.objects.select_for_update().get(pk=rule.pk)
+    for name, value in fields.items():
+        setattr(rule, name, value)
+    rule._history_user = by
+    rule.full_clean()
+    rule.save()
+    return rule
+
+
+REMINDER_FIELDS = ("active", "lead_days", "window_days", "expires_after_days", "months", "mileage_km")
+
+
+@transaction.atomic
+def reminder_rule_update(*, rule: ReminderRule, by=None, **fields) -> ReminderRule:
+    """Change a lifecycle reminder's rule; reminders already created keep their dates."""
+    unknown = set(fields) - set(REMINDER_FIELDS)
+    if unknown:
+        raise TypeError(f"not reminder rule fields: {sorted(unknown)}")
+    rule = ReminderRule.objects.select_for_update().get(pk=rule.pk)
     for name, value in fields.items():
         setattr(rule, name, value)
     rule._history_user = by

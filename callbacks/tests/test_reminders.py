@@ -166,3 +166,18 @@ def test_the_api_lists_reminders_by_kind(manager_user):
     api.force_authenticate(manager_user)
     assert api.get("/api/callback-tasks/", {"kind": "birthday"}).json()["count"] == 1
     assert api.get("/api/callback-tasks/", {"kind": "insurance"}).json()["count"] == 1
+
+
+def test_reminder_rules_are_read_by_every_role_and_changed_by_administrators(cast):
+    rule = ReminderRule.objects.get(kind="insurance")
+    for role in ("staff", "agent", "manager"):
+        api = APIClient()
+        api.force_authenticate(cast[role])
+        assert api.get("/api/reminder-rules/").json()["count"] == 5
+        assert api.patch(f"/api/reminder-rules/{rule.pk}/", {"lead_days": 20}, format="json").status_code == 403
+    api = APIClient()
+    api.force_authenticate(cast["admin"])
+    response = api.patch(f"/api/reminder-rules/{rule.pk}/", {"lead_days": 20, "window_days": 0}, format="json")
+    assert response.status_code == 400 and ReminderRule.objects.get(pk=rule.pk).lead_days == 30
+    assert api.patch(f"/api/reminder-rules/{rule.pk}/", {"lead_days": 20}, format="json").json()["lead_days"] == 20
+    assert ReminderRule.objects.get(pk=rule.pk).history.first().history_user == cast["admin"]
