@@ -58,6 +58,13 @@ def one_of_each(db, admin_user):
     load_ssi_2010()
     load_mot_items_2010()
     target_save(program=Program.objects.get(code="SSI"), year=2010, score=900)
+    from care_events.models import CareActivity, CarePlan
+
+    plan = CarePlan.objects.create(year=2011, title="2011", total_budget=Decimal("1000"), owner=admin_user)
+    activity = CareActivity.objects.create(
+        plan=plan, name="免费检测日", starts_on=date(2011, 5, 1), ends_on=date(2011, 5, 1)
+    )
+    activity.invitations.create(customer=archive.customer)
 
 
 def test_every_registered_viewset_derives_from_the_one_base():
