@@ -125,7 +125,9 @@ class ActivityInviteView(BaseAPIView):
                 "delivered_to": serializers.DateField(required=False),
                 "no_visit_months": serializers.IntegerField(required=False),
                 "birthday_month": serializers.IntegerField(required=False),
-                "earlier_kind": serializers.ChoiceField(choices=CareActivity.Kind.choices, required=False),
+                "earlier_kind": serializers.CharField(
+                    required=False, help_text="An activity kind: " + ", ".join(CareActivity.Kind.values)
+                ),
                 "earlier_attendance": serializers.ChoiceField(choices=["attended", "not_attended"], required=False),
                 "open_complaint": serializers.ChoiceField(choices=["yes", "no"], required=False),
             },
