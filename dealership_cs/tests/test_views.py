@@ -123,6 +123,7 @@ def test_password_change_applies_the_password_validators(client, staff_user):
                 "callback_supervision",
                 "callback_rules",
                 "complaints",
+                "care_plans",
             },
         ),
         (
@@ -141,6 +142,7 @@ def test_password_change_applies_the_password_validators(client, staff_user):
                 "callback_tasks",
                 "callback_rules",
                 "complaints",
+                "care_plans",
             },
         ),
         (
@@ -162,6 +164,7 @@ def test_password_change_applies_the_password_validators(client, staff_user):
                 "callback_supervision",
                 "callback_rules",
                 "complaints",
+                "care_plans",
             },
         ),
         (
@@ -191,6 +194,7 @@ def test_password_change_applies_the_password_validators(client, staff_user):
                 "callback_supervision",
                 "callback_rules",
                 "complaints",
+                "care_plans",
             },
         ),
         ("norole", set()),
