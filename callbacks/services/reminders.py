@@ -206,6 +206,29 @@ FINDERS = {
 }
 
 
+def _not_reminded_yet(kind: str, rows: list[tuple[int, int | None, dt.date]]) -> list[tuple[int, int | None, dt.date]]:
+    """The rows an earlier run has not created yet, read through the kind's unique index.
+
+    Every run reads its rule's whole window, so on an ordinary night all but one day's rows exist
+    already; building and inserting them again only to have the unique constraint drop them cost
+    most of the night (about 55,000 rows a night on 1,000,000 vehicles, bench/care.py).
+    """
+    if not rows:
+        return rows
+    tasks = CallbackTask.objects.filter(kind=kind)
+    if kind == CallbackKind.FIRST_MAINTENANCE:  # once in a car's life, whatever the date
+        done = set(tasks.filter(vehicle_id__in={r[1] for r in rows}).values_list("vehicle_id", flat=True))
+        return [r for r in rows if r[1] not in done]
+    dates = {r[2] for r in rows}
+    if kind == CallbackKind.BIRTHDAY:  # once per customer and date
+        keys = tasks.filter(customer_id__in={r[0] for r in rows}, event_date__in=dates)
+        done = set(keys.values_list("customer_id", "event_date"))
+        return [r for r in rows if (r[0], r[2]) not in done]
+    keys = tasks.filter(vehicle_id__in={r[1] for r in rows}, event_date__in=dates)  # once per vehicle and date
+    done = set(keys.values_list("vehicle_id", "event_date"))
+    return [r for r in rows if (r[1], r[2]) not in done]
+
+
 def reminders_generate(*, on: dt.date, now: dt.datetime) -> tuple[int, int]:
     """Create the day's lifecycle reminders; return (created, skipped for do-not-call)."""
     created = skipped = 0
@@ -214,7 +237,7 @@ def reminders_generate(*, on: dt.date, now: dt.datetime) -> tuple[int, int]:
         finder, callback_rule = FINDERS.get(rule.kind), callback_rules.get(rule.kind)
         if finder is None or callback_rule is None:
             continue
-        rows = finder(rule, on)
+        rows = _not_reminded_yet(rule.kind, finder(rule, on))
         if not rows:
             continue
         barred = set(
@@ -238,7 +261,8 @@ def reminders_generate(*, on: dt.date, now: dt.datetime) -> tuple[int, int]:
                     created_at=now,
                 )
             )
-        before = CallbackTask.objects.filter(kind=rule.kind).count()
+        # Only new rows are left, and the job lock keeps other runs out: what is sent is created.
+        # (The unique constraints still drop a row a run outside the lock may have added.)
         CallbackTask.objects.bulk_create(tasks, batch_size=1000, ignore_conflicts=True)
-        created += CallbackTask.objects.filter(kind=rule.kind).count() - before
+        created += len(tasks)
     return created, skipped
