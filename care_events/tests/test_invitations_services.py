@@ -21,6 +21,7 @@ from care_events.services.invitations import (
     invitation_walk_in,
 )
 from care_events.tests.invitation_fixtures import make_activity
+from customers.models import ServiceVisit
 from customers.tests.factories import CustomerFactory, ServiceVisitFactory, VehicleFactory
 
 pytestmark = pytest.mark.django_db
@@ -262,3 +263,19 @@ def test_feedback_only_from_an_attendee_and_on_a_scale_of_one_to_five(invited, s
     invitation_feedback(invitation=invited, satisfaction=4, feedback=" 很好 ", by=staff_user)
     invited.refresh_from_db()
     assert (invited.satisfaction, invited.feedback) == (4, "很好")
+
+
+def test_a_visit_of_the_customer_on_anothers_car_or_to_their_own_car_both_count_as_their_last_visit(activity):
+    """The customer's own visits and their cars' visits are read apart (each by its index), then the later wins."""
+    now = timezone.now()
+    owner = VehicleFactory().holder
+    lent = ServiceVisitFactory(opened_at=now - dt.timedelta(days=20), closed_at=None)
+    ServiceVisit.objects.filter(pk=lent.pk).update(customer=owner)  # brought a friend's car in
+    own = ServiceVisitFactory(vehicle=owner.vehicles.get(), opened_at=now - dt.timedelta(days=200), closed_at=None)
+    rows = {row.name: row for row in segment_preview(activity=activity, segment=Segment()).rows}
+    assert rows[owner.name].last_visit == lent.opened_at != own.opened_at
+    # Either kind of visit keeps the customer out of a "no visit for a month" segment.
+    assert owner.pk not in _ids(activity, no_visit_months=1)
+    ServiceVisit.objects.filter(pk=lent.pk).delete()
+    assert owner.pk not in _ids(activity, no_visit_months=12)  # their car's own visit, 200 days ago
+    assert owner.pk in _ids(activity, no_visit_months=6)
