@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from django.utils import translation
 
 from care_events.tests.factories import CareActivityFactory, CarePlanFactory
 
@@ -23,3 +24,10 @@ def approved_plan(plan, activity, staff_user, manager_user):
 
     plan_submit(plan=plan, by=staff_user)
     return plan_approve(plan=plan, by=manager_user)
+
+
+@pytest.fixture(autouse=True)
+def _english_messages():
+    """Service-level messages are asserted in English (the code's msgids), whatever the catalogue says."""
+    with translation.override("en"):
+        yield
