@@ -21,6 +21,7 @@ from callbacks.filters import CallbackTaskFilter, ComplaintFilter
 from callbacks.forms import OUTCOME_KEYS, CallForm, ComplaintAdvanceForm, ComplaintForm, RuleForm, ThresholdForm
 from callbacks.models import CallbackRule, CallbackTask, Complaint, Question
 from callbacks.selectors import DESK_RELATED, agent_queue, agent_queue_counts, call_context, supervision
+from callbacks.selectors.desk import current_version
 from customers.models import Customer
 from dealership_cs.generic_views import FilteredListView, RecordDetailView
 from dealership_cs.spreadsheets.writer import ExportWorkbook, xlsx_response
@@ -100,8 +101,8 @@ class TaskCallView(PermissionRequiredMixin, View):
         queryset = CallbackTask.objects.visible_to(request.user).select_related(*DESK_RELATED)
         return get_object_or_404(queryset, pk=pk)
 
-    def _render(self, request, task, form, status=200) -> HttpResponse:
-        context = call_context(task=task, user=request.user)
+    def _render(self, request, task, form, version, status=200) -> HttpResponse:
+        context = call_context(task=task, user=request.user, version=version)
         can_log = request.user.has_perm("callbacks.add_callattempt") and task.is_workable
         can_log = can_log and task.agent_id in (None, request.user.pk)
         return render(
@@ -112,23 +113,28 @@ class TaskCallView(PermissionRequiredMixin, View):
         )
 
     @staticmethod
+    def _questions(version) -> list:
+        return list(version.questions.all()) if version else []
+
+    @staticmethod
     def _extra_fields(task) -> dict:
         extension = extension_for(task.kind)
         return extension.form_fields(task) if extension and extension.form_fields else {}
 
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
         task = self._task(request, pk)
-        questions = call_context(task=task, user=request.user).questions
-        return self._render(request, task, CallForm(questions=questions, extra_fields=self._extra_fields(task)))
+        version = current_version(task)
+        form = CallForm(questions=self._questions(version), extra_fields=self._extra_fields(task))
+        return self._render(request, task, form, version)
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
         if not request.user.has_perm("callbacks.add_callattempt"):
             return HttpResponse(status=403)
         task = self._task(request, pk)
-        questions = call_context(task=task, user=request.user).questions
-        form = CallForm(request.POST, questions=questions, extra_fields=self._extra_fields(task))
+        version = current_version(task)
+        form = CallForm(request.POST, questions=self._questions(version), extra_fields=self._extra_fields(task))
         if not form.is_valid():
-            return self._render(request, task, form, status=400)
+            return self._render(request, task, form, version, status=400)
         data = form.cleaned_data
         try:
             logged = services.attempt_log(
@@ -144,10 +150,10 @@ class TaskCallView(PermissionRequiredMixin, View):
             )
         except services.TaskHeld as held:
             form.add_error(None, str(held))
-            return self._render(request, task, form, status=409)
+            return self._render(request, task, form, version, status=409)
         except ValidationError as exc:
             _form_errors(form, exc)
-            return self._render(request, task, form, status=400)
+            return self._render(request, task, form, version, status=400)
         message = _("Call logged: %(outcome)s.") % {"outcome": logged.attempt.get_outcome_display()}
         if logged.complaint:
             message += " " + _("Complaint #%(id)s opened.") % {"id": logged.complaint.pk}

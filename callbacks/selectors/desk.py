@@ -98,15 +98,23 @@ class CallContext:
     other_tasks: list
 
 
-def call_context(*, task: CallbackTask, user) -> CallContext:
-    """The task, the questionnaire to ask, and the customer's earlier calls and complaints."""
-    version = None
-    questions: list = []
-    if task.rule.questionnaire_id:
-        version = QuestionnaireVersion.objects.filter(
+def current_version(task: CallbackTask) -> QuestionnaireVersion | None:
+    """The questionnaire version asked on this task's calls today, its questions prefetched."""
+    if task.rule.questionnaire_id is None:
+        return None
+    return (
+        QuestionnaireVersion.objects.filter(
             questionnaire_id=task.rule.questionnaire_id, status=QuestionnaireVersion.Status.IN_USE
-        ).first()
-        questions = list(version.questions.all()) if version else []
+        )
+        .prefetch_related("questions")
+        .first()
+    )
+
+
+def call_context(*, task: CallbackTask, user, version: QuestionnaireVersion | None = None) -> CallContext:
+    """The task, the questionnaire to ask, and the customer's earlier calls and complaints."""
+    version = version or current_version(task)
+    questions = list(version.questions.all()) if version else []
     earlier = list(
         CallAttempt.objects.visible_to(user)
         .filter(task__customer_id=task.customer_id)

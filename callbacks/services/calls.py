@@ -25,6 +25,7 @@ from callbacks.models import (
     Question,
     QuestionnaireVersion,
 )
+from callbacks.selectors.desk import current_version
 from callbacks.services.complaints import complaint_open
 from customers.models import PhoneCorrection
 from dealership_cs.models import Staff
@@ -37,10 +38,6 @@ class TaskHeld(Exception):
         self.holder = holder
         name = holder.get_full_name() or holder.get_username() if holder else ""
         super().__init__(_("This task is already taken by %(name)s.") % {"name": name})
-
-
-def _person(user) -> str:
-    return (user.get_full_name() or user.get_username()) if user else ""
 
 
 @transaction.atomic
@@ -77,19 +74,6 @@ class LoggedCall:
     task: CallbackTask
     complaint: Complaint | None = None
     correction: PhoneCorrection | None = None
-
-
-def current_version(task: CallbackTask) -> QuestionnaireVersion | None:
-    """The questionnaire version asked on this task's calls today."""
-    if task.rule.questionnaire_id is None:
-        return None
-    return (
-        QuestionnaireVersion.objects.filter(
-            questionnaire_id=task.rule.questionnaire_id, status=QuestionnaireVersion.Status.IN_USE
-        )
-        .prefetch_related("questions")
-        .first()
-    )
 
 
 def _clean_answers(version: QuestionnaireVersion | None, answers: dict[str, Any]) -> list[tuple[Question, Any]]:

@@ -154,3 +154,12 @@ def test_staff_apply_a_wrong_number_proposal_only_with_the_right_number(client, 
     assert (correction.status, correction.new_value) == ("applied", "13805341234")
     task.customer.refresh_from_db()
     assert task.customer.mobile == "13805341234"
+
+
+@pytest.mark.parametrize("status", [S.EXPIRED, S.CANCELLED, S.UNREACHABLE, S.DONE])
+def test_no_call_is_logged_on_a_closed_task(task, agent_user, status):
+    CallbackTask.objects.filter(pk=task.pk).update(status=status)
+    with pytest.raises(ValidationError):
+        attempt_log(task=task, agent=agent_user, outcome="confirmed", answers={"S1": 5})
+    assert not CallAttempt.objects.exists() and not Answer.objects.exists()
+    assert CallbackTask.objects.get(pk=task.pk).attempt_count == 0
