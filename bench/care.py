@@ -38,12 +38,22 @@ import time
 from collections.abc import Iterator
 from datetime import date, datetime, timedelta
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from customer_search import CAR_MODELS, GIVEN, SURNAMES, bench_database, copy_rows, mobile, plate, vin  # noqa: E402
+from customer_search import (  # noqa: E402
+    CAR_MODELS,
+    GIVEN,
+    SURNAMES,
+    copy_rows,
+    django_on_bench_database,
+    mobile,
+    plate,
+    vin,
+)
+from fake_data import TASK_COLUMNS, VISIT_COLUMNS  # noqa: E402
 from reconcile import CUSTOMER_COLUMNS, VEHICLE_COLUMNS  # noqa: E402
 
 INVITE_TARGET_S = 10.0
@@ -54,42 +64,6 @@ DO_NOT_CALL = 200  # one customer in DO_NOT_CALL asked not to be called
 NO_BIRTHDAY = 10  # one customer in NO_BIRTHDAY has no birthday on file
 YEARS = 15  # deliveries spread over the last 15 years
 VISIT_KINDS = (("maintenance", 60), ("repair", 20), ("warranty", 8), ("accident", 7), ("other", 5))
-VISIT_COLUMNS = [
-    "id",
-    "ro_number",
-    "vehicle_id",
-    "customer_id",
-    "advisor_id",
-    "kind",
-    "opened_at",
-    "closed_at",
-    "mileage",
-    "amount",
-    "batch_id",
-    "created_at",
-    "updated_at",
-]
-TASK_COLUMNS = [
-    "id",
-    "kind",
-    "customer_id",
-    "vehicle_id",
-    "archive_id",
-    "visit_id",
-    "complaint_id",
-    "rule_id",
-    "event_date",
-    "due_date",
-    "expires_on",
-    "agent_id",
-    "taken_at",
-    "status",
-    "attempt_count",
-    "next_attempt_at",
-    "last_outcome",
-    "created_at",
-    "closed_at",
-]
 HISTORY_KINDS = ("birthday", "insurance", "inspection", "maintenance")
 N = "\\N"
 
@@ -565,31 +539,11 @@ def main() -> None:
     parser.add_argument("--explain", action="store_true", help="EXPLAIN ANALYZE the slowest statements")
     args = parser.parse_args()
 
-    url = os.environ.get("DATABASE_URL", "")
-    if not url.startswith(("postgres://", "postgresql://")):
-        sys.exit(
-            "DATABASE_URL must point at PostgreSQL, e.g. postgres://postgres@127.0.0.1:5432/test "
-            "(the bench creates its own database next to it)."
-        )
-    if args.reuse:
-        parts = urlsplit(url)
-        os.environ["DATABASE_URL"] = urlunsplit((parts.scheme, parts.netloc, f"/{args.database}", "", ""))
-    else:
-        os.environ["DATABASE_URL"] = bench_database(url, args.database)
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "dealership_cs.settings")
-    sys.path.insert(0, str(ROOT))
-    import django
-
-    django.setup()
-    from django.core.management import call_command
+    url = django_on_bench_database(args.database, reuse=args.reuse)
     from django.db import connection, connections
     from django.utils import timezone
 
-    print(f"machine: {os.cpu_count()} CPUs, load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     try:
-        started = time.perf_counter()
-        call_command("migrate", verbosity=0)
-        print(f"database {args.database}: migrate {time.perf_counter() - started:.1f} s")
         today = timezone.localdate()
         if args.reuse:
             with connection.cursor() as cursor:

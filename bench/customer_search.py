@@ -84,6 +84,34 @@ def bench_database(url: str, name: str) -> str:
     return urlunsplit((parts.scheme, parts.netloc, f"/{name}", parts.query, parts.fragment))
 
 
+def django_on_bench_database(name: str, *, reuse: bool) -> str:
+    """Point Django at the bench database ``name`` beside DATABASE_URL's server (dropped and created
+    unless ``reuse``), set Django up, print the machine's load and migrate; return the server's URL."""
+    url = os.environ.get("DATABASE_URL", "")
+    if not url.startswith(("postgres://", "postgresql://")):
+        sys.exit(
+            "DATABASE_URL must point at PostgreSQL, e.g. postgres://postgres@127.0.0.1:5432/test "
+            "(the bench creates its own database next to it)."
+        )
+    if reuse:
+        parts = urlsplit(url)
+        os.environ["DATABASE_URL"] = urlunsplit((parts.scheme, parts.netloc, f"/{name}", "", ""))
+    else:
+        os.environ["DATABASE_URL"] = bench_database(url, name)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "dealership_cs.settings")
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    print(f"machine: {os.cpu_count()} CPUs, load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    started = time.perf_counter()
+    call_command("migrate", verbosity=0)
+    print(f"database {name}: migrate {time.perf_counter() - started:.1f} s")
+    return url
+
+
 # --- generated values --------------------------------------------------------------------------
 
 

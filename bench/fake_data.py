@@ -29,3 +29,41 @@ MOBILE_PREFIXES = (
     "189",
 )
 VIN_WEIGHTS = (8, 7, 6, 5, 4, 3, 2, 10, 0, 9, 8, 7, 6, 5, 4, 3, 2)
+
+# Column orders of the tables the callback and care benches load with COPY.
+VISIT_COLUMNS = [
+    "id",
+    "ro_number",
+    "vehicle_id",
+    "customer_id",
+    "advisor_id",
+    "kind",
+    "opened_at",
+    "closed_at",
+    "mileage",
+    "amount",
+    "batch_id",
+    "created_at",
+    "updated_at",
+]
+TASK_COLUMNS = [
+    "id",
+    "kind",
+    "customer_id",
+    "vehicle_id",
+    "archive_id",
+    "visit_id",
+    "complaint_id",
+    "rule_id",
+    "event_date",
+    "due_date",
+    "expires_on",
+    "agent_id",
+    "taken_at",
+    "status",
+    "attempt_count",
+    "next_attempt_at",
+    "last_outcome",
+    "created_at",
+    "closed_at",
+]
